@@ -1,0 +1,83 @@
+import { getConfig, type AppConfig } from './config/config';
+import { systemClock, type Clock } from './clock';
+import { createStorageClients, type StorageClients } from './storage/clients';
+import type { SecretStore } from './secrets/secretStore';
+import type { SegmentSource } from './segments/segmentSource';
+import type { RollWorksClient } from './rollworks/types';
+import { createSecretStore } from './secrets/createSecretStore';
+import { createSegmentSource } from './segments/blobSegmentSource';
+import { createRollWorksClient } from './rollworks/client';
+import { createRequestBudget, type RequestBudget } from './rollworks/requestBudget';
+import { createAuthenticator, type Authenticator } from './auth/authenticator';
+import { createConnectionService, type ConnectionService } from './connections/connectionService';
+import { createExportService, type ExportService } from './exports/exportService';
+import { createRunService, type RunService } from './runs/runService';
+import { createExportWorker, type ExportWorker } from './worker/exportWorker';
+import { createExportQueue, type ExportQueue } from './queue/exportQueue';
+
+/**
+ * Everything the function files call, created lazily on first use so that importing a function
+ * file does nothing slow. Tests build their own with `createServices(config, overrides)`.
+ */
+export interface Services {
+  config: AppConfig;
+  clock: Clock;
+  storage: StorageClients;
+  secrets: SecretStore;
+  segments: SegmentSource;
+  requestBudget: RequestBudget;
+  rollworks: RollWorksClient;
+  authenticator: Authenticator;
+  connections: ConnectionService;
+  exports: ExportService;
+  runs: RunService;
+  exportQueue: ExportQueue;
+  worker: ExportWorker;
+}
+
+type Factories = { [K in keyof Services]: (services: Services) => Services[K] };
+
+const defaultFactories: Omit<Factories, 'config'> = {
+  clock: () => systemClock,
+  storage: (s) => createStorageClients(s.config),
+  secrets: (s) => createSecretStore(s.config, s.storage),
+  segments: (s) => createSegmentSource(s.config, s.storage),
+  requestBudget: (s) => createRequestBudget(s.config, s.storage, s.clock),
+  rollworks: (s) => createRollWorksClient(s.config, { budget: s.requestBudget }),
+  authenticator: (s) => createAuthenticator(s.config),
+  connections: (s) => createConnectionService(s),
+  exports: (s) => createExportService(s),
+  runs: (s) => createRunService(s),
+  exportQueue: (s) => createExportQueue(s.config, s.storage),
+  worker: (s) => createExportWorker(s),
+};
+
+export function createServices(config: AppConfig, overrides: Partial<Services> = {}): Services {
+  const instances: Partial<Services> = { config, ...overrides };
+  const services = {} as Services;
+  for (const key of Object.keys(defaultFactories) as (keyof typeof defaultFactories)[]) {
+    Object.defineProperty(services, key, {
+      enumerable: true,
+      get: () => {
+        if (instances[key] === undefined) {
+          (instances as Record<string, unknown>)[key] = defaultFactories[key](services);
+        }
+        return instances[key];
+      },
+    });
+  }
+  Object.defineProperty(services, 'config', { enumerable: true, value: config });
+  return services;
+}
+
+let current: Services | undefined;
+
+export function getServices(): Services {
+  current ??= createServices(getConfig());
+  return current;
+}
+
+/** Replaces the process-wide services (local host and tests). */
+export function setServices(services: Services | undefined): void {
+  current = services;
+}
