@@ -1,11 +1,318 @@
-// Placeholder until its issue lands: the real module replaces the factory below, keeping these members.
 import type { Services } from '../services';
 import type { ExportConfig } from '../model/export';
+import type { Connection } from '../model/connection';
+import type { Principal } from '../model/identity';
+import { RollWorksError } from '../rollworks/types';
+import { SegmentSourceError, type SegmentInfo } from '../segments/segmentSource';
+import {
+  conflict,
+  forbidden,
+  notFound,
+  ProblemError,
+  unprocessable,
+  type ProblemFieldError,
+} from '../http/problem';
+import { createExportStore } from './exportStore';
+import { isAdmin, mayRun, mayUseConnection } from './access';
+import { randomId } from './ids';
+import { hasStatus } from './tables';
+import type { ExportRequest } from './schemas';
+
+/** An export as one caller sees it. */
+export type ExportView = ExportConfig & { canEdit: boolean };
 
 export interface ExportService {
   get(exportId: string): Promise<ExportConfig | null>;
+  /** Every export (scheduler). */
+  listAll(): Promise<ExportConfig[]>;
+  list(principal: Principal): Promise<ExportView[]>;
+  /** 404 when missing. */
+  view(exportId: string, principal: Principal): Promise<ExportView>;
+  /** Validates and saves; never runs the export. */
+  create(request: ExportRequest, principal: Principal): Promise<ExportView>;
+  update(exportId: string, request: ExportRequest, principal: Principal): Promise<ExportView>;
+  remove(exportId: string, principal: Principal): Promise<void>;
+  /** Whether the caller may start or cancel runs of the export (Admin, Runner, Contributor with access). */
+  mayRun(exportConfig: ExportConfig, principal: Principal): Promise<boolean>;
+  listByConnection(connectionId: string): Promise<ExportConfig[]>;
+  /** Keeps the connection's exports, without connection and `inactive`. Returns how many. */
+  detachConnection(connectionId: string): Promise<number>;
+  /** Deletes the connection's exports. Returns how many. */
+  removeByConnection(connectionId: string): Promise<number>;
 }
 
-export function createExportService(_services: Services): ExportService {
-  throw new Error('createExportService is not implemented yet');
+const SEGMENT_CHECK_CONCURRENCY = 4;
+
+export function createExportService(services: Services): ExportService {
+  const store = createExportStore(services.storage);
+
+  async function connectionOf(exportConfig: ExportConfig): Promise<Connection | null> {
+    return exportConfig.connectionId ? services.connections.get(exportConfig.connectionId) : null;
+  }
+
+  async function toView(exportConfig: ExportConfig, principal: Principal): Promise<ExportView> {
+    const canEdit = isAdmin(principal)
+      ? true
+      : principal.roles.includes('Exports.Contributor') &&
+        mayUseConnection(principal, await connectionOf(exportConfig));
+    return { ...exportConfig, canEdit };
+  }
+
+  async function requireExport(exportId: string) {
+    const stored = await store.get(exportId);
+    if (!stored)
+      throw notFound(`Export "${exportId}" does not exist.`, { code: 'EXPORT_NOT_FOUND', field: 'id' });
+    return stored;
+  }
+
+  async function requireEditable(exportConfig: ExportConfig, principal: Principal): Promise<void> {
+    if (isAdmin(principal)) return;
+    if (!mayUseConnection(principal, await connectionOf(exportConfig))) {
+      throw forbidden(
+        `Export "${exportConfig.id}" uses a connection that is not shared with contributors; only admins may change it.`,
+        { code: 'CONNECTION_NOT_SHARED', field: 'connectionId' },
+      );
+    }
+  }
+
+  /** Every rule of the configuration API; returns the advertiser's display name. */
+  async function validate(request: ExportRequest, principal: Principal): Promise<{ advertiserName: string }> {
+    const connection = await services.connections.get(request.connectionId);
+    if (!connection) {
+      throw unprocessable(`Connection "${request.connectionId}" does not exist.`, {
+        code: 'CONNECTION_NOT_FOUND',
+        field: 'connectionId',
+      });
+    }
+    if (!mayUseConnection(principal, connection)) {
+      throw forbidden(
+        `Connection "${connection.displayName}" is not shared with contributors; ask an admin to share it or to configure this export.`,
+        { code: 'CONNECTION_NOT_SHARED', field: 'connectionId' },
+      );
+    }
+    if (connection.status !== 'ready') {
+      throw unprocessable(
+        `Connection "${connection.displayName}" is ${connection.status}, not ready: it needs a completed RollWorks authorization and an export user.`,
+        {
+          code: 'CONNECTION_NOT_READY',
+          field: 'connectionId',
+          extra: { connectionStatus: connection.status },
+        },
+      );
+    }
+    const advertiserName = await checkAdvertiser(connection, request.advertiserId);
+    await checkSegments(connection, request);
+    return { advertiserName };
+  }
+
+  async function checkAdvertiser(connection: Connection, advertiserId: string): Promise<string> {
+    const api = services.rollworks.forConnection(services.connections.tokenProvider(connection.id));
+    try {
+      const ids = await api.listAdvertiserIds();
+      if (!ids.includes(advertiserId)) {
+        throw unprocessable(
+          `Advertiser ID "${advertiserId}" is not one of the ${ids.length} advertisers the RollWorks account of connection "${connection.displayName}" can write to.`,
+          { code: 'ADVERTISER_NOT_ACCESSIBLE', field: 'advertiserId' },
+        );
+      }
+      return (await api.getAdvertisable(advertiserId)).name;
+    } catch (error) {
+      if (!(error instanceof RollWorksError)) throw error;
+      if (['UNAUTHORIZED', 'INVALID_GRANT', 'FORBIDDEN'].includes(error.code)) {
+        throw unprocessable(
+          `RollWorks refused the token of connection "${connection.displayName}" (${error.code}); an admin must authorize it again.`,
+          { code: 'CONNECTION_REAUTHORIZATION_REQUIRED', field: 'connectionId' },
+        );
+      }
+      if (error.code === 'NOT_FOUND') {
+        throw unprocessable(`RollWorks does not know Advertiser ID "${advertiserId}".`, {
+          code: 'ADVERTISER_NOT_ACCESSIBLE',
+          field: 'advertiserId',
+        });
+      }
+      throw new ProblemError(
+        503,
+        'Service unavailable',
+        `RollWorks could not be asked which advertisers the connection can write to (${error.code}); try again later.`,
+        {
+          code: 'ROLLWORKS_UNAVAILABLE',
+          field: 'advertiserId',
+          headers: { 'Retry-After': String(Math.ceil((error.details.retryAfterMs ?? 60_000) / 1000)) },
+        },
+      );
+    }
+  }
+
+  async function checkSegments(connection: Connection, request: ExportRequest): Promise<void> {
+    const { SEGMENT_MIN_PROFILES: min, SEGMENT_MAX_PROFILES: systemMax } = services.config;
+    const max = Math.min(systemMax, connection.profileLimit ?? systemMax);
+    const problems: (ProblemFieldError & { code: string })[] = [];
+    const infos = await mapLimited(request.segments, SEGMENT_CHECK_CONCURRENCY, async (name) => {
+      try {
+        return await services.segments.describe(name, { count: true });
+      } catch (error) {
+        if (error instanceof SegmentSourceError) return error;
+        throw error;
+      }
+    });
+    infos.forEach((info: SegmentInfo | SegmentSourceError, index) => {
+      const field = `segments.${index}`;
+      const name = request.segments[index];
+      if (info instanceof SegmentSourceError) {
+        const message =
+          info.code === 'SEGMENT_NOT_FOUND'
+            ? `Segment "${name}" does not exist in the segment store.`
+            : `Segment "${name}" cannot be read: ${info.message}`;
+        problems.push({ field, message, code: info.code });
+        return;
+      }
+      if (!info.fields.includes(request.emailField)) {
+        problems.push({
+          field: 'emailField',
+          code: 'EMAIL_FIELD_MISSING',
+          message: `Segment "${info.name}" has no field "${request.emailField}" (its fields: ${info.fields.join(', ') || 'none'}).`,
+        });
+      }
+      if (info.rowCount !== null && info.rowCount < min) {
+        problems.push({
+          field,
+          code: 'SEGMENT_TOO_SMALL',
+          message: `Segment "${info.name}" has ${info.rowCount} profiles, fewer than the minimum of ${min}.`,
+        });
+      } else if (info.rowCount !== null && info.rowCount > max) {
+        const whose = max < systemMax ? "the connection's contract limit" : 'the limit';
+        problems.push({
+          field,
+          code: 'SEGMENT_TOO_LARGE',
+          message: `Segment "${info.name}" has ${info.rowCount} profiles, more than ${whose} of ${max}.`,
+        });
+      }
+    });
+    if (problems.length > 0) {
+      throw unprocessable(problems.map((p) => p.message).join(' '), {
+        code: problems[0].code,
+        field: problems[0].field,
+        errors: problems.map(({ field, message }) => ({ field, message })),
+        extra: { codes: problems.map((p) => p.code) },
+      });
+    }
+  }
+
+  return {
+    async get(exportId) {
+      return (await store.get(exportId))?.value ?? null;
+    },
+    listAll: () => store.list(),
+    async list(principal) {
+      const all = await store.list();
+      const connections = new Map<string, Promise<Connection | null>>();
+      return Promise.all(
+        all.map(async (exportConfig) => {
+          if (isAdmin(principal)) return { ...exportConfig, canEdit: true };
+          const id = exportConfig.connectionId;
+          if (id && !connections.has(id)) connections.set(id, services.connections.get(id));
+          const connection = id ? await connections.get(id)! : null;
+          return {
+            ...exportConfig,
+            canEdit:
+              principal.roles.includes('Exports.Contributor') && mayUseConnection(principal, connection),
+          };
+        }),
+      );
+    },
+    async view(exportId, principal) {
+      return toView((await requireExport(exportId)).value, principal);
+    },
+    async create(request, principal) {
+      const { advertiserName } = await validate(request, principal);
+      const now = services.clock.now().toISOString();
+      const exportConfig: ExportConfig = {
+        id: randomId('exp'),
+        displayName: request.displayName,
+        connectionId: request.connectionId,
+        advertiserId: request.advertiserId,
+        advertiserName,
+        emailField: request.emailField,
+        segments: request.segments,
+        hashEmails: request.hashEmails,
+        schedule: request.schedule,
+        status: 'active',
+        createdAt: now,
+        updatedAt: now,
+        createdBy: { id: principal.id, name: principal.name },
+      };
+      await store.create(exportConfig);
+      return toView(exportConfig, principal);
+    },
+    async update(exportId, request, principal) {
+      const stored = await requireExport(exportId);
+      await requireEditable(stored.value, principal);
+      const { advertiserName } = await validate(request, principal);
+      const updated: ExportConfig = {
+        ...stored.value,
+        displayName: request.displayName,
+        connectionId: request.connectionId,
+        advertiserId: request.advertiserId,
+        advertiserName,
+        emailField: request.emailField,
+        segments: request.segments,
+        hashEmails: request.hashEmails,
+        schedule: request.schedule,
+        status: 'active',
+        updatedAt: services.clock.now().toISOString(),
+      };
+      try {
+        await store.replace(updated, stored.etag);
+      } catch (error) {
+        if (hasStatus(error, 412)) {
+          throw conflict(`Export "${exportId}" was changed by someone else meanwhile; reload and retry.`, {
+            code: 'EXPORT_CHANGED',
+            field: 'id',
+          });
+        }
+        throw error;
+      }
+      return toView(updated, principal);
+    },
+    async remove(exportId, principal) {
+      const stored = await requireExport(exportId);
+      await requireEditable(stored.value, principal);
+      await store.remove(exportId);
+    },
+    async mayRun(exportConfig, principal) {
+      if (isAdmin(principal) || principal.roles.includes('Exports.Runner')) return true;
+      return mayRun(principal, await connectionOf(exportConfig));
+    },
+    listByConnection: (connectionId) => store.list({ connectionId }),
+    async detachConnection(connectionId) {
+      const affected = await store.list({ connectionId });
+      for (const exportConfig of affected) {
+        const now = services.clock.now().toISOString();
+        await store.replace({ ...exportConfig, connectionId: null, status: 'inactive', updatedAt: now }, '*');
+      }
+      return affected.length;
+    },
+    async removeByConnection(connectionId) {
+      const affected = await store.list({ connectionId });
+      for (const exportConfig of affected) await store.remove(exportConfig.id);
+      return affected.length;
+    },
+  };
+}
+
+async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  });
+  await Promise.all(workers);
+  return results;
 }

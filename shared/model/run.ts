@@ -62,18 +62,40 @@ export interface Run {
 const FINAL_SEGMENT: SegmentRunStatus[] = ['succeeded', 'failed', 'skipped', 'canceled'];
 export const isFinalSegmentStatus = (status: SegmentRunStatus) => FINAL_SEGMENT.includes(status);
 
-/** Run status derived from its segments. */
+const FINAL_RUN: RunStatus[] = ['succeeded', 'partiallySucceeded', 'failed', 'skipped', 'canceled'];
+export const isFinalRunStatus = (status: RunStatus) => FINAL_RUN.includes(status);
+
+/**
+ * Run status derived from its segments: all succeeded (or skipped) → `succeeded`; some failed while
+ * others succeeded → `partiallySucceeded`; none succeeded and some failed → `failed`. A canceled run
+ * stays `canceled`.
+ */
 export function deriveRunStatus(segments: SegmentRunState[], current: RunStatus): RunStatus {
   if (current === 'canceled') return 'canceled';
   if (segments.length === 0) return 'skipped';
   if (!segments.every((s) => isFinalSegmentStatus(s.status))) {
     return segments.some((s) => s.status !== 'queued') ? 'running' : 'queued';
   }
-  const failed = segments.filter((s) => s.status === 'failed').length;
-  const canceled = segments.filter((s) => s.status === 'canceled').length;
-  if (canceled > 0 && failed === 0 && canceled === segments.length) return 'canceled';
-  if (failed === segments.length) return 'failed';
-  if (failed > 0) return 'partiallySucceeded';
-  if (segments.every((s) => s.status === 'skipped')) return 'skipped';
-  return 'succeeded';
+  const count = (status: SegmentRunStatus) => segments.filter((s) => s.status === status).length;
+  const failed = count('failed');
+  if (failed === 0) {
+    if (count('skipped') === segments.length) return 'skipped';
+    if (count('canceled') === segments.length) return 'canceled';
+    return 'succeeded';
+  }
+  return count('succeeded') + count('skipped') > 0 ? 'partiallySucceeded' : 'failed';
+}
+
+/** Why a run did not simply succeed, from its segments; null for a success. */
+export function deriveRunReason(segments: SegmentRunState[], status: RunStatus): string | null {
+  if (status === 'failed' || status === 'partiallySucceeded') {
+    const failed = segments.filter((s) => s.status === 'failed');
+    const list = failed.map((s) => `${s.segment} (${s.error?.code ?? s.reason ?? 'failed'})`).join(', ');
+    return `${failed.length} of ${segments.length} segments failed: ${list}`;
+  }
+  if (status === 'skipped') {
+    const reasons = [...new Set(segments.map((s) => s.reason).filter((r): r is string => Boolean(r)))];
+    return reasons.join(', ') || (segments.length === 0 ? 'noSegments' : 'skipped');
+  }
+  return null;
 }

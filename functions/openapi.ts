@@ -1,0 +1,27 @@
+import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { json } from '../shared/http/handler';
+import { internalErrorResponse } from '../shared/http/problem';
+import { contextLogger } from '../shared/logging/logger';
+import { buildOpenApiDocument } from '../shared/openapi/document';
+
+/** Anonymous and independent of settings and services: the document is built from the zod schemas. */
+export async function openApiDocument(
+  _request: HttpRequest,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
+  try {
+    return json(200, buildOpenApiDocument(), { 'Cache-Control': 'public, max-age=300' });
+  } catch (error) {
+    contextLogger(context).error('openapi document failed', {
+      error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
+    });
+    return internalErrorResponse('/api/openapi.json');
+  }
+}
+
+app.http('openapi', {
+  route: 'openapi.json',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: openApiDocument,
+});

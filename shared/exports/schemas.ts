@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { cronProblem, isValidTimeZone } from '../schedule/cron';
+import { segmentNameParamSchema } from '../segments/segmentSchemas';
+
+const identityRef = z.object({ id: z.string(), name: z.string() });
+
+export const exportScheduleSchema = z
+  .object({
+    enabled: z.boolean().describe('Whether the export runs on its schedule.'),
+    cron: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .superRefine((value, ctx) => {
+        const problem = cronProblem(value);
+        if (problem) ctx.addIssue({ code: 'custom', message: `cron "${value}" ${problem}` });
+      })
+      .optional()
+      .describe(
+        'NCRONTAB (`second minute hour day month day-of-week`) or five-field cron. Absent: follow the system refresh schedule.',
+      ),
+    timeZone: z
+      .string()
+      .trim()
+      .min(1)
+      .max(100)
+      .refine(isValidTimeZone, {
+        message: 'must be an IANA time zone name such as "Europe/Berlin" or "UTC"',
+      })
+      .optional()
+      .describe('IANA time zone the cron is evaluated in (default UTC).'),
+  })
+  .strict()
+  .refine((schedule) => schedule.timeZone === undefined || schedule.cron !== undefined, {
+    path: ['timeZone'],
+    message:
+      'applies to a cron of the export; without cron the export follows the system refresh schedule and its time zone',
+  });
+
+/** Body of `POST /api/exports` and `PUT /api/exports/{id}`. */
+export const exportRequestSchema = z
+  .object({
+    displayName: z.string().trim().min(1).max(200).describe('Name shown in lists and audience names.'),
+    connectionId: z.string().trim().min(1).max(200).describe('RollWorks connection the export uses.'),
+    advertiserId: z
+      .string()
+      .trim()
+      .min(1)
+      .max(200)
+      .describe('RollWorks Advertiser ID (advertisable eid) the audiences are created under.'),
+    emailField: z.string().trim().min(1).max(200).describe('Segment field that holds the email address.'),
+    segments: z
+      .array(segmentNameParamSchema)
+      .min(1)
+      .max(50)
+      .superRefine((names, ctx) => {
+        const seen = new Set<string>();
+        names.forEach((name, index) => {
+          if (seen.has(name)) {
+            ctx.addIssue({ code: 'custom', path: [index], message: `segment "${name}" is listed twice` });
+          }
+          seen.add(name);
+        });
+      })
+      .describe('Segment folder names to export, one CRM audience each.'),
+    hashEmails: z
+      .boolean()
+      .default(true)
+      .describe('Send MD5 of the trimmed, lower-cased email (default) instead of the plain address.'),
+    schedule: exportScheduleSchema
+      .default({ enabled: true })
+      .describe('When the export runs; default: on every system refresh.'),
+  })
+  .strict();
+
+export type ExportRequest = z.infer<typeof exportRequestSchema>;
+
+export const exportIdParamSchema = z.string().regex(/^[A-Za-z0-9_-]{1,100}$/, 'is not an export id');
+
+/** An export as the API returns it. */
+export const exportResponseSchema = z.object({
+  id: z.string(),
+  displayName: z.string(),
+  connectionId: z.string().nullable(),
+  advertiserId: z.string(),
+  advertiserName: z.string(),
+  emailField: z.string(),
+  segments: z.array(z.string()),
+  hashEmails: z.boolean(),
+  schedule: exportScheduleSchema,
+  status: z.enum(['active', 'inactive']),
+  canEdit: z.boolean().describe('Whether the caller may change or delete this export.'),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  createdBy: identityRef,
+});
+
+export const exportListResponseSchema = z.object({ exports: z.array(exportResponseSchema) });

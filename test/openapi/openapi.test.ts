@@ -1,0 +1,73 @@
+import { HttpRequest, InvocationContext } from '@azure/functions';
+import { loadFunctionApp } from '../../dev/localHost/loadFunctionApp';
+import { buildOpenApiDocument } from '../../shared/openapi/document';
+import { exportRequestSchema } from '../../shared/exports/schemas';
+import { startRunRequestSchema } from '../../shared/runs/schemas';
+import type { JsonBody } from '../exports/support/exportStack';
+
+const ROUTE_PREFIX = 'api';
+
+/** `METHOD /api/path` of every HTTP trigger `functions/*.ts` registers (route constraints dropped). */
+function registeredRoutes(): string[] {
+  const routes: string[] = [];
+  for (const { metadata } of loadFunctionApp()) {
+    for (const binding of Object.values(metadata.bindings)) {
+      if (binding.type.toLowerCase() !== 'httptrigger') continue;
+      const route = (binding.route ?? metadata.name).replace(/\{(\w+)(?::[^}]*)?\??\}/g, '{$1}');
+      for (const method of binding.methods ?? ['GET', 'POST']) {
+        routes.push(`${method.toUpperCase()} /${ROUTE_PREFIX}/${route}`);
+      }
+    }
+  }
+  return routes.sort();
+}
+
+function documentedRoutes(): string[] {
+  const paths = buildOpenApiDocument().paths ?? {};
+  return Object.entries(paths)
+    .flatMap(([path, item]) =>
+      Object.keys(item as object)
+        .filter((key) => ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'].includes(key))
+        .map((method) => `${method.toUpperCase()} ${path}`),
+    )
+    .sort();
+}
+
+test('the OpenAPI document describes exactly the HTTP routes the app registers', () => {
+  const registered = registeredRoutes();
+  expect(registered).toEqual(
+    expect.arrayContaining(['POST /api/exports', 'GET /api/runs/{runId}', 'GET /api/openapi.json']),
+  );
+  expect(documentedRoutes()).toEqual(registered);
+});
+
+test('request bodies come from the zod schemas that validate them', () => {
+  const document = buildOpenApiDocument();
+  const body = (path: string, method: 'post' | 'put') =>
+    (document.paths![path] as JsonBody)[method].requestBody.content['application/json'].schema;
+  expect(Object.keys(body('/api/exports', 'post').properties).sort()).toEqual(
+    Object.keys(exportRequestSchema.shape).sort(),
+  );
+  expect(body('/api/exports/{id}', 'put')).toEqual(body('/api/exports', 'post'));
+  expect(Object.keys(body('/api/exports/{id}/runs', 'post').properties).sort()).toEqual(
+    Object.keys(startRunRequestSchema.shape).sort(),
+  );
+  expect(body('/api/exports', 'post').properties.schedule.properties.cron.description).toContain('NCRONTAB');
+});
+
+test('GET /api/openapi.json serves an OpenAPI 3.1 document without authentication', async () => {
+  const { openApiDocument } = await import('../../functions/openapi');
+  const response = await openApiDocument(
+    new HttpRequest({ method: 'GET', url: 'http://127.0.0.1:7071/api/openapi.json' }),
+    new InvocationContext({ functionName: 'openapi', logHandler: () => undefined }),
+  );
+  expect(response.status).toBe(200);
+  const document = response.jsonBody as {
+    openapi: string;
+    paths: Record<string, unknown>;
+    components: JsonBody;
+  };
+  expect(document.openapi).toBe('3.1.0');
+  expect(document.paths['/api/exports/{id}/runs']).toBeDefined();
+  expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+});
