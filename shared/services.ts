@@ -5,6 +5,7 @@ import type { SecretStore } from './secrets/secretStore';
 import type { SegmentSource } from './segments/segmentSource';
 import type { RollWorksClient } from './rollworks/types';
 import { createSecretStore } from './secrets/createSecretStore';
+import { readClientSecret } from './secrets/clientSecret';
 import { createSegmentSource } from './segments/blobSegmentSource';
 import { createRollWorksClient } from './rollworks/client';
 import { createRequestBudget, type RequestBudget } from './rollworks/requestBudget';
@@ -43,7 +44,11 @@ const defaultFactories: Omit<Factories, 'config'> = {
   secrets: (s) => createSecretStore(s.config, s.storage),
   segments: (s) => createSegmentSource(s.config, s.storage),
   requestBudget: (s) => createRequestBudget(s.config, s.storage, s.clock),
-  rollworks: (s) => createRollWorksClient(s.config, { budget: s.requestBudget }),
+  rollworks: (s) =>
+    createRollWorksClient(s.config, {
+      budget: s.requestBudget,
+      getClientSecret: () => readClientSecret(s.secrets),
+    }),
   authenticator: (s) => createAuthenticator(s.config),
   connections: (s) => createConnectionService(s),
   exports: (s) => createExportService(s),

@@ -1,8 +1,153 @@
-// Placeholder until its issue lands: the real module replaces this file.
-import type { Principal } from '../model/identity';
+import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
+import { runsInAzure, type AppConfig } from '../config/config';
+import { ProblemError, unauthorized } from '../http/problem';
+import { ROLES, type Principal, type Role } from '../model/identity';
+
 export interface Authenticator {
+  /** The caller named by an `Authorization: Bearer <JWT>` header; 401 ProblemError when there is none or it is invalid. */
   authenticate(authorizationHeader: string | null): Promise<Principal>;
 }
-export function createAuthenticator(..._args: unknown[]): never {
-  throw new Error('createAuthenticator is not implemented yet');
+
+export interface AuthenticatorOptions {
+  /** Leeway for `exp` and `nbf`, in seconds. */
+  clockToleranceSeconds?: number;
+  /** Fetches the issuer's discovery document (tests may replace it). */
+  fetchJson?: (url: string) => Promise<unknown>;
+}
+
+const DEFAULT_CLOCK_TOLERANCE_SECONDS = 60;
+
+export class AuthConfigurationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'AuthConfigurationError';
+  }
+}
+
+/**
+ * Validates bearer tokens: RS256 signature against the issuer's JWKS (fetched once and cached by jose),
+ * `iss`, `aud`, `exp` and `nbf`. `AUTH_MODE=local` uses the local stack's JWKS and is refused in Azure.
+ */
+export function createAuthenticator(config: AppConfig, options: AuthenticatorOptions = {}): Authenticator {
+  const local = config.AUTH_MODE === 'local';
+  if (local && runsInAzure(config)) {
+    throw new AuthConfigurationError(
+      'AUTH_MODE=local is refused: the app runs in Azure (WEBSITE_INSTANCE_ID is set). Use AUTH_MODE=entra with ENTRA_ISSUER and ENTRA_AUDIENCE.',
+    );
+  }
+  const issuer = config.ENTRA_ISSUER;
+  const audience = config.ENTRA_AUDIENCE;
+  if (!issuer || !audience) {
+    throw new AuthConfigurationError(
+      `ENTRA_ISSUER and ENTRA_AUDIENCE are required${local ? ' (the local stack sets them to its local issuer and audience)' : ''}.`,
+    );
+  }
+  if (local && !config.LOCAL_AUTH_JWKS_URI) {
+    throw new AuthConfigurationError('LOCAL_AUTH_JWKS_URI is required when AUTH_MODE is local.');
+  }
+  const clockTolerance = options.clockToleranceSeconds ?? DEFAULT_CLOCK_TOLERANCE_SECONDS;
+  const fetchJson = options.fetchJson ?? defaultFetchJson;
+  // The config strips trailing slashes from URLs; Entra v1 issuers end with one, v2 issuers do not.
+  const issuers = [issuer, `${issuer}/`];
+
+  let keySet: Promise<JWTVerifyGetKey> | undefined;
+  const keys = (): Promise<JWTVerifyGetKey> => {
+    keySet ??= resolveJwksUri(config, fetchJson)
+      .then((uri) => createRemoteJWKSet(new URL(uri)))
+      .catch((error: unknown) => {
+        keySet = undefined; // try discovery again on the next request
+        throw error;
+      });
+    return keySet;
+  };
+
+  return {
+    async authenticate(authorizationHeader) {
+      const token = bearerToken(authorizationHeader);
+      let payload: JWTPayload;
+      try {
+        const getKey = await keys();
+        ({ payload } = await jwtVerify(token, getKey, {
+          issuer: issuers,
+          audience,
+          algorithms: ['RS256'],
+          clockTolerance,
+          requiredClaims: ['exp'],
+        }));
+      } catch (error) {
+        throw toProblem(error);
+      }
+      return principalFrom(payload);
+    },
+  };
+}
+
+function bearerToken(header: string | null): string {
+  if (!header) throw unauthorized('An Authorization header with a bearer token is required.');
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (!match) throw unauthorized('The Authorization header must be "Bearer <token>".');
+  return match[1];
+}
+
+async function resolveJwksUri(
+  config: AppConfig,
+  fetchJson: (url: string) => Promise<unknown>,
+): Promise<string> {
+  if (config.AUTH_MODE === 'local') return config.LOCAL_AUTH_JWKS_URI!;
+  if (config.ENTRA_JWKS_URI) return config.ENTRA_JWKS_URI;
+  const discoveryUrl = `${config.ENTRA_ISSUER}/.well-known/openid-configuration`;
+  const document = (await fetchJson(discoveryUrl)) as { jwks_uri?: unknown } | null;
+  if (!document || typeof document.jwks_uri !== 'string') {
+    throw new AuthConfigurationError(`The issuer discovery document ${discoveryUrl} has no jwks_uri.`);
+  }
+  return document.jwks_uri;
+}
+
+async function defaultFetchJson(url: string): Promise<unknown> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+  if (!response.ok) throw new AuthConfigurationError(`GET ${url} answered ${response.status}.`);
+  return response.json();
+}
+
+function toProblem(error: unknown): ProblemError {
+  if (error instanceof errors.JWTExpired) return unauthorized('The bearer token has expired.');
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    const claim = error.claim;
+    if (claim === 'aud') return unauthorized('The bearer token was not issued for this API (audience).');
+    if (claim === 'iss') return unauthorized('The bearer token was not issued by the expected issuer.');
+    if (claim === 'nbf') return unauthorized('The bearer token is not valid yet.');
+    return unauthorized(`The bearer token has an invalid "${claim}" claim.`);
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
+    return unauthorized('The bearer token signature is not valid.');
+  }
+  if (
+    error instanceof errors.JWKSTimeout ||
+    error instanceof errors.JWKSInvalid ||
+    error instanceof AuthConfigurationError ||
+    !(error instanceof errors.JOSEError) ||
+    // jose reports a non-200 JWKS response with the generic error class
+    (error as errors.JOSEError).code === 'ERR_JOSE_GENERIC'
+  ) {
+    return new ProblemError(
+      503,
+      'Service unavailable',
+      'The issuer signing keys could not be loaded, so the bearer token cannot be checked; try again later.',
+      { code: 'SIGNING_KEYS_UNAVAILABLE', headers: { 'Retry-After': '30' } },
+    );
+  }
+  return unauthorized('The bearer token is not valid.');
+}
+
+function principalFrom(payload: JWTPayload): Principal {
+  const oid = typeof payload.oid === 'string' ? payload.oid : undefined;
+  const id = oid ?? payload.sub;
+  if (!id) throw unauthorized('The bearer token names no subject (oid or sub).');
+  const name =
+    (typeof payload.name === 'string' && payload.name) ||
+    (typeof payload.preferred_username === 'string' && payload.preferred_username) ||
+    id;
+  const claimed = Array.isArray(payload.roles) ? payload.roles : [];
+  const roles = ROLES.filter((role: Role) => claimed.includes(role));
+  return { id, name, roles };
 }

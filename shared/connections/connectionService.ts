@@ -1,14 +1,348 @@
-// Placeholder until its issue lands: the real module replaces the factory below, keeping these members.
+import { randomUUID } from 'node:crypto';
 import type { Services } from '../services';
 import type { Connection } from '../model/connection';
-import type { AccessTokenProvider } from '../rollworks/types';
+import type { IdentityRef, Principal } from '../model/identity';
+import { RollWorksError, type AccessTokenProvider } from '../rollworks/types';
+import { conflict, notFound } from '../http/problem';
+import { silentLogger, type Logger } from '../logging/logger';
+import type { AuthorizationOutcome } from './authorizationOutcome';
+import {
+  CONNECTIONS_TABLE,
+  createConnectionRecords,
+  toConnection,
+  type ConnectionRecord,
+} from './connectionRecords';
+import { createConnectionTokens, grantToTokens, REAUTHORIZATION_MESSAGE } from './connectionTokens';
+import { exportLinks } from './exportLinks';
+import { createOAuthStates, OAUTH_STATES_TABLE } from './oauthStates';
+import { createRefreshLeases, TOKEN_LEASES_TABLE } from './refreshLease';
+import type {
+  ConnectionSummary,
+  CreateConnectionInput,
+  DeleteConnectionQuery,
+  OAuthCallbackQuery,
+  PatchConnectionInput,
+} from './schemas';
+
+export type ConnectionView = Connection | ConnectionSummary;
 
 export interface ConnectionService {
   get(connectionId: string): Promise<Connection | null>;
   /** Access tokens of a connection, refreshed before expiry and serialized across instances. */
-  tokenProvider(connectionId: string): AccessTokenProvider;
+  tokenProvider(connectionId: string, log?: Logger): AccessTokenProvider;
+
+  create(input: CreateConnectionInput, by: IdentityRef, log?: Logger): Promise<Connection>;
+  /** Every connection, admins' view. */
+  list(): Promise<Connection[]>;
+  /** The connections a caller may see, in the view their role allows (admins: all; contributors: shared ones, summary). */
+  listFor(viewer: Principal): Promise<ConnectionView[]>;
+  /** One connection in the caller's view; 404 ProblemError when it does not exist or is not visible to them. */
+  getFor(viewer: Principal, connectionId: string): Promise<ConnectionView>;
+  /** Whether a caller may use the connection in an export (admins: any; contributors: shared ones). */
+  canUse(principal: Principal, connection: Connection): boolean;
+  update(connectionId: string, patch: PatchConnectionInput): Promise<Connection>;
+  /** 409 ProblemError listing the exports using it unless `exports` says what to do with them. */
+  remove(connectionId: string, options?: DeleteConnectionQuery, log?: Logger): Promise<void>;
+  /** RollWorks' sign-in URL with a fresh single-use state bound to the connection and the admin. */
+  startAuthorization(
+    connectionId: string,
+    admin: IdentityRef,
+    log?: Logger,
+  ): Promise<{ authorizeUrl: string; expiresAt: string }>;
+  /** Completes RollWorks' redirect back to the app. Never throws for a bad or abusive request. */
+  completeAuthorization(query: OAuthCallbackQuery, log?: Logger): Promise<AuthorizationOutcome>;
+  /** Records the identity exports on this connection run under. */
+  setExportUser(connectionId: string, user: IdentityRef, log?: Logger): Promise<Connection>;
 }
 
-export function createConnectionService(_services: Services): ConnectionService {
-  throw new Error('createConnectionService is not implemented yet');
+export const OAUTH_CALLBACK_PATH = '/api/oauth/rollworks/callback';
+
+export interface ConnectionServiceOptions {
+  logger?: Logger;
+  /** How long one instance waits for another's token refresh, in ms. */
+  refreshWaitTimeoutMs?: number;
 }
+
+export function createConnectionService(
+  services: Services,
+  options: ConnectionServiceOptions = {},
+): ConnectionService {
+  const { config, clock } = services;
+  const logger = options.logger ?? silentLogger;
+  const records = createConnectionRecords(services.storage.table(CONNECTIONS_TABLE));
+  const states = createOAuthStates(
+    services.storage.table(OAUTH_STATES_TABLE),
+    clock,
+    config.OAUTH_STATE_TTL_SECONDS,
+  );
+  const redirectUri = `${config.PUBLIC_BASE_URL}${OAUTH_CALLBACK_PATH}`;
+  const links = exportLinks(services);
+  const now = () => clock.now().toISOString();
+
+  const tokens = createConnectionTokens({
+    secrets: services.secrets,
+    leases: createRefreshLeases(services.storage.table(TOKEN_LEASES_TABLE), clock, {
+      leaseSeconds: Math.ceil(config.ROLLWORKS_REQUEST_TIMEOUT_MS / 1000) + 30,
+      waitTimeoutMs: options.refreshWaitTimeoutMs ?? config.ROLLWORKS_REQUEST_TIMEOUT_MS + 60_000,
+    }),
+    rollworks: () => services.rollworks,
+    clock,
+    logger,
+    onRefreshRejected: async (connectionId) => {
+      await records.update(connectionId, (record) => ({
+        ...record,
+        reauthorizationRequired: true,
+        lastError: { code: 'REAUTHORIZATION_REQUIRED', message: REAUTHORIZATION_MESSAGE },
+        updatedAt: now(),
+      }));
+    },
+  });
+
+  const mustExist = (connectionId: string, record: ConnectionRecord | null): ConnectionRecord => {
+    if (!record)
+      throw notFound(`Connection ${connectionId} does not exist.`, {
+        code: 'CONNECTION_NOT_FOUND',
+        field: 'id',
+      });
+    return record;
+  };
+
+  const isAdmin = (principal: Principal) => principal.roles.includes('Exports.Admin');
+  const sharedWithContributors = (principal: Principal, record: { access: string }) =>
+    principal.roles.includes('Exports.Contributor') && record.access === 'adminsAndContributors';
+
+  const viewFor = (viewer: Principal, record: ConnectionRecord): ConnectionView | null => {
+    const connection = toConnection(record);
+    if (isAdmin(viewer)) return connection;
+    if (sharedWithContributors(viewer, record)) {
+      const { id, displayName, type, status } = connection;
+      return { id, displayName, type, status };
+    }
+    return null;
+  };
+
+  const recordFailure = async (connectionId: string, code: string, message: string) => {
+    await records.update(connectionId, (record) => ({
+      ...record,
+      lastError: { code, message },
+      updatedAt: now(),
+    }));
+  };
+
+  return {
+    async get(connectionId) {
+      const record = await records.read(connectionId);
+      return record ? toConnection(record) : null;
+    },
+
+    tokenProvider: (connectionId, log = logger) => tokens.provider(connectionId, log),
+
+    async create(input, by, log = logger) {
+      const at = now();
+      const record: ConnectionRecord = {
+        id: randomUUID(),
+        displayName: input.displayName,
+        access: input.access,
+        consent: { by: { id: by.id, name: by.name }, at },
+        rollworks: null,
+        exportUser: null,
+        profileLimit: input.profileLimit ?? null,
+        authorization: null,
+        reauthorizationRequired: false,
+        lastError: null,
+        createdAt: at,
+        updatedAt: at,
+      };
+      await records.insert(record);
+      log.info('connection created', { connectionId: record.id });
+      return toConnection(record);
+    },
+
+    list: async () => (await records.list()).map(toConnection),
+
+    async listFor(viewer) {
+      const all = await records.list();
+      return all
+        .map((record) => viewFor(viewer, record))
+        .filter((view): view is ConnectionView => view !== null);
+    },
+
+    async getFor(viewer, connectionId) {
+      const record = await records.read(connectionId);
+      const view = record ? viewFor(viewer, record) : null;
+      if (!view)
+        throw notFound(`Connection ${connectionId} does not exist.`, {
+          code: 'CONNECTION_NOT_FOUND',
+          field: 'id',
+        });
+      return view;
+    },
+
+    canUse: (principal, connection) => isAdmin(principal) || sharedWithContributors(principal, connection),
+
+    async update(connectionId, patch) {
+      const updated = await records.update(connectionId, (record) => ({
+        ...record,
+        displayName: patch.displayName ?? record.displayName,
+        access: patch.access ?? record.access,
+        profileLimit: patch.profileLimit === undefined ? record.profileLimit : patch.profileLimit,
+        updatedAt: now(),
+      }));
+      return toConnection(mustExist(connectionId, updated));
+    },
+
+    async remove(connectionId, options = {}, log = logger) {
+      mustExist(connectionId, await records.read(connectionId));
+      const using = await links.using(connectionId);
+      if (using.length > 0) {
+        if (!options.exports) {
+          const names = using.map((e) => `${e.displayName} (${e.id})`).join(', ');
+          throw conflict(
+            `Connection ${connectionId} is used by ${using.length} export(s): ${names}. Delete with ?exports=detach to keep them inactive without a connection, or ?exports=remove to delete them.`,
+            { code: 'CONNECTION_IN_USE', field: 'exports', extra: { exports: using } },
+          );
+        }
+        await links.release(connectionId, options.exports);
+      }
+      await tokens.remove(connectionId);
+      await records.remove(connectionId);
+      log.info('connection deleted', { connectionId, exports: using.length, mode: options.exports });
+    },
+
+    async startAuthorization(connectionId, admin, log = logger) {
+      mustExist(connectionId, await records.read(connectionId));
+      const { state, expiresAt } = await states.issue(connectionId, admin);
+      const authorizeUrl = services.rollworks.auth.authorizeUrl(state, redirectUri);
+      log.info('authorization started', { connectionId });
+      return { authorizeUrl, expiresAt };
+    },
+
+    async completeAuthorization(query, log = logger) {
+      if (!query.state) {
+        return failure(
+          'STATE_MISSING',
+          'The sign-in response has no state. Start the authorization again from the app.',
+        );
+      }
+      const consumed = await states.consume(query.state);
+      if (!consumed.ok) {
+        log.warn('oauth callback with an unusable state', {
+          reason: consumed.reason,
+          connectionId: consumed.connectionId,
+        });
+        if (consumed.reason === 'unknown') {
+          return failure(
+            'STATE_UNKNOWN',
+            'This sign-in link is not known to the app. Start the authorization again from the app.',
+          );
+        }
+        if (consumed.reason === 'expired') {
+          return failure(
+            'STATE_EXPIRED',
+            `This sign-in link expired (it is valid for ${Math.round(config.OAUTH_STATE_TTL_SECONDS / 60)} minutes). Start the authorization again.`,
+          );
+        }
+        return failure(
+          'STATE_ALREADY_USED',
+          'This sign-in link was already used. Start the authorization again.',
+        );
+      }
+      const connectionId = consumed.connectionId;
+      const record = await records.read(connectionId);
+      if (!record) {
+        return failure('CONNECTION_NOT_FOUND', 'The connection this sign-in was for no longer exists.');
+      }
+      const about = { id: record.id, displayName: record.displayName };
+
+      if (query.error) {
+        const denied = query.error === 'access_denied';
+        const code = denied ? 'AUTHORIZATION_DENIED' : 'AUTHORIZATION_FAILED';
+        const message = denied
+          ? 'The RollWorks user denied access (pressed Deny), so the connection is not authorized. Start the authorization again and press Allow.'
+          : `RollWorks did not authorize the connection (error "${query.error.replace(/[^\w.-]/g, '').slice(0, 64)}"). Start the authorization again.`;
+        await recordFailure(connectionId, code, message);
+        log.warn('authorization refused by RollWorks', { connectionId, code });
+        return failure(code, message, about);
+      }
+      if (!query.code) {
+        const message = 'The sign-in response has no authorization code. Start the authorization again.';
+        await recordFailure(connectionId, 'CODE_MISSING', message);
+        return failure('CODE_MISSING', message, about);
+      }
+
+      let grant;
+      try {
+        grant = await services.rollworks.auth.exchangeCode(query.code, redirectUri);
+      } catch (error) {
+        const message = `RollWorks did not accept the sign-in (${describeFailure(error)}). Start the authorization again.`;
+        await recordFailure(connectionId, 'CODE_EXCHANGE_FAILED', message);
+        log.warn('authorization code exchange failed', { connectionId, error: errorCode(error) });
+        return failure('CODE_EXCHANGE_FAILED', message, about);
+      }
+      let organization: { eid: string; name: string };
+      try {
+        const accessToken = grant.accessToken;
+        organization = await services.rollworks
+          .forConnection({ get: async () => accessToken, refresh: async () => accessToken })
+          .getOrganization();
+      } catch (error) {
+        const message = `The RollWorks token could not be verified with organization/get (${describeFailure(error)}). Start the authorization again.`;
+        await recordFailure(connectionId, 'ORGANIZATION_CHECK_FAILED', message);
+        log.warn('organization check failed', { connectionId, error: errorCode(error) });
+        return failure('ORGANIZATION_CHECK_FAILED', message, about);
+      }
+
+      // Tokens go to the secret store before anything records the connection as authorized.
+      await tokens.store(connectionId, grantToTokens(grant, clock.now()));
+      const authorizedAt = now();
+      const updated = await records.update(connectionId, (current) => ({
+        ...current,
+        rollworks: { organizationId: organization.eid, organizationName: organization.name },
+        authorization: { by: consumed.admin, at: authorizedAt },
+        reauthorizationRequired: false,
+        lastError: null,
+        updatedAt: authorizedAt,
+      }));
+      if (!updated) {
+        await tokens.remove(connectionId); // deleted while signing in: keep no orphaned tokens
+        return failure('CONNECTION_NOT_FOUND', 'The connection this sign-in was for was deleted meanwhile.');
+      }
+      const connection = toConnection(updated);
+      log.info('connection authorized', { connectionId, status: connection.status });
+      return {
+        ok: true,
+        connection: { id: connection.id, displayName: connection.displayName, status: connection.status },
+        organizationName: organization.name,
+      };
+    },
+
+    async setExportUser(connectionId, user, log = logger) {
+      const updated = await records.update(connectionId, (record) => ({
+        ...record,
+        exportUser: { id: user.id, name: user.name },
+        updatedAt: now(),
+      }));
+      const connection = toConnection(mustExist(connectionId, updated));
+      log.info('export user set', { connectionId, status: connection.status });
+      return connection;
+    },
+  };
+}
+
+function failure(
+  code: Extract<AuthorizationOutcome, { ok: false }>['code'],
+  message: string,
+  connection?: { id: string; displayName: string },
+): AuthorizationOutcome {
+  return { ok: false, code, message, connection };
+}
+
+/** A short, safe description of a RollWorks failure (never a token or code). */
+function describeFailure(error: unknown): string {
+  if (error instanceof RollWorksError) {
+    return error.details.status ? `${error.code}, HTTP ${error.details.status}` : error.code;
+  }
+  return 'unexpected error';
+}
+
+const errorCode = (error: unknown) => (error instanceof RollWorksError ? error.code : 'unknown');

@@ -1,0 +1,44 @@
+import path from 'node:path';
+import { startLocalFunctionsHost } from '../../dev/localHost/host';
+import { assertLocalModesAllowed } from '../../shared/auth/localModeGuard';
+import { loadConfig } from '../../shared/config/config';
+
+const settings = {
+  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+  ROLLWORKS_CLIENT_ID: 'client-1',
+  SECRET_STORE: 'local',
+  LOCAL_SECRET_KEY: Buffer.alloc(32, 1).toString('base64'),
+  AUTH_MODE: 'local',
+  LOCAL_AUTH_JWKS_URI: 'http://127.0.0.1:1/jwks',
+  ENTRA_ISSUER: 'https://local.invalid/',
+  ENTRA_AUDIENCE: 'api://local',
+  PUBLIC_BASE_URL: 'http://127.0.0.1:7071',
+};
+
+describe('local modes in Azure', () => {
+  it('are allowed off Azure and refused in Azure, naming each', () => {
+    expect(() => assertLocalModesAllowed(loadConfig(settings))).not.toThrow();
+    expect(() => assertLocalModesAllowed(loadConfig({ ...settings, WEBSITE_INSTANCE_ID: 'i-1' }))).toThrow(
+      'AUTH_MODE=local and SECRET_STORE=local are refused: the app runs in Azure',
+    );
+    expect(() =>
+      assertLocalModesAllowed(
+        loadConfig({
+          ...settings,
+          WEBSITE_INSTANCE_ID: 'i-1',
+          SECRET_STORE: 'keyVault',
+          KEY_VAULT_URI: 'https://kv.vault.azure.net',
+        }),
+      ),
+    ).toThrow(/^AUTH_MODE=local is refused/);
+  });
+
+  it('stop the function app from starting', async () => {
+    const start = startLocalFunctionsHost({
+      port: 0,
+      files: [path.resolve(__dirname, '../../functions/connections.ts')],
+      settings: { ...settings, WEBSITE_INSTANCE_ID: 'instance-in-azure' },
+    });
+    await expect(start).rejects.toThrow(/refused: the app runs in Azure/);
+  });
+});

@@ -1,0 +1,157 @@
+import { getServices } from '../../shared/services';
+import type { Role } from '../../shared/model/identity';
+import { startHarness, type Harness } from '../connections/support/harness';
+import { startApiHost, type ApiHost } from '../connections/support/apiHost';
+
+/**
+ * Every connection endpoint × every role, plus requests without a valid token, over real HTTP through
+ * the local Functions host, with tokens checked against the JWKS it publishes.
+ */
+let harness: Harness;
+let api: ApiHost;
+
+beforeAll(async () => {
+  harness = await startHarness();
+  api = await startApiHost(harness);
+}, 120_000);
+afterAll(async () => {
+  await api?.stop();
+  await harness?.stop();
+});
+
+const ADMIN_ONLY = { admin: 403, contributor: 403, viewer: 403, runner: 403, noRoles: 403 };
+
+interface Endpoint {
+  name: string;
+  method: string;
+  path: (connectionId: string) => string;
+  body?: unknown;
+  /** Status per caller when the token is valid. */
+  expected: Record<'admin' | 'contributor' | 'viewer' | 'runner' | 'noRoles', number>;
+  anonymous?: boolean;
+}
+
+const endpoints: Endpoint[] = [
+  {
+    name: 'create connection',
+    method: 'POST',
+    path: () => '/api/connections',
+    body: { displayName: 'table', access: 'adminsAndContributors', dataPrivacyConsent: true },
+    expected: { ...ADMIN_ONLY, admin: 201 },
+  },
+  {
+    name: 'list connections',
+    method: 'GET',
+    path: () => '/api/connections',
+    expected: { ...ADMIN_ONLY, admin: 200, contributor: 200 },
+  },
+  {
+    name: 'get connection',
+    method: 'GET',
+    path: (id) => `/api/connections/${id}`,
+    expected: { ...ADMIN_ONLY, admin: 200, contributor: 200 },
+  },
+  {
+    name: 'patch connection',
+    method: 'PATCH',
+    path: (id) => `/api/connections/${id}`,
+    body: { displayName: 'renamed' },
+    expected: { ...ADMIN_ONLY, admin: 200 },
+  },
+  {
+    name: 'delete connection',
+    method: 'DELETE',
+    path: (id) => `/api/connections/${id}`,
+    expected: { ...ADMIN_ONLY, admin: 204 },
+  },
+  {
+    name: 'start authorization',
+    method: 'POST',
+    path: (id) => `/api/connections/${id}/authorize`,
+    expected: { ...ADMIN_ONLY, admin: 200 },
+  },
+  {
+    name: 'add export user',
+    method: 'POST',
+    path: (id) => `/api/connections/${id}/export-user`,
+    expected: { ...ADMIN_ONLY, admin: 200 },
+  },
+  {
+    name: 'oauth callback (anonymous; no state → error page)',
+    method: 'GET',
+    path: () => '/api/oauth/rollworks/callback?code=abc',
+    expected: { admin: 400, contributor: 400, viewer: 400, runner: 400, noRoles: 400 },
+    anonymous: true,
+  },
+];
+
+const ROLE_OF: Record<string, Role[]> = {
+  admin: ['Exports.Admin'],
+  contributor: ['Exports.Contributor'],
+  viewer: ['Exports.Viewer'],
+  runner: ['Exports.Runner'],
+  noRoles: [],
+};
+
+const badTokens: Record<string, () => Promise<string | undefined>> = {
+  'no token': async () => undefined,
+  'expired token': () => api.token({ roles: ['Exports.Admin'], expiresInSeconds: -600 }),
+  'wrong audience': () => api.token({ roles: ['Exports.Admin'], audience: 'api://another-app' }),
+  'wrong signature': () => api.foreignToken({ roles: ['Exports.Admin'] }),
+};
+
+async function freshConnectionId(): Promise<string> {
+  const connection = await getServices().connections.create(
+    { displayName: 'role table target', access: 'adminsAndContributors', dataPrivacyConsent: true },
+    { id: 'setup', name: 'Setup' },
+  );
+  return connection.id;
+}
+
+async function call(endpoint: Endpoint, token: string | undefined) {
+  const id = await freshConnectionId();
+  const response = await fetch(`${api.origin}${endpoint.path(id)}`, {
+    method: endpoint.method,
+    headers: {
+      ...(token ? { Authorization: `Bearer ${token}` } : {}),
+      ...(endpoint.body ? { 'Content-Type': 'application/json' } : {}),
+    },
+    body: endpoint.body ? JSON.stringify(endpoint.body) : undefined,
+  });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+const roleRows = endpoints.flatMap((endpoint) =>
+  Object.entries(endpoint.expected).map(
+    ([caller, status]) => [endpoint.name, caller, status, endpoint] as const,
+  ),
+);
+
+describe('role table: valid tokens', () => {
+  it.each(roleRows)('%s as %s → %i', async (_name, caller, status, endpoint) => {
+    const token = await api.token({ roles: ROLE_OF[caller], sub: `${caller}-oid`, name: caller });
+    const response = await call(endpoint, token);
+    expect(response.status).toBe(status);
+    if (status === 403) {
+      expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+      expect(JSON.parse(response.text)).toMatchObject({ status: 403, code: 'ROLE_REQUIRED' });
+    }
+  });
+});
+
+const badRows = endpoints.flatMap((endpoint) =>
+  Object.keys(badTokens).map(
+    (kind) => [endpoint.name, kind, endpoint.anonymous ? 400 : 401, endpoint] as const,
+  ),
+);
+
+describe('role table: missing or invalid tokens', () => {
+  it.each(badRows)('%s with %s → %i', async (_name, kind, status, endpoint) => {
+    const response = await call(endpoint, await badTokens[kind]());
+    expect(response.status).toBe(status);
+    if (status === 401) {
+      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+      expect(response.headers.get('content-type')).toMatch(/application\/problem\+json/);
+    }
+  });
+});
