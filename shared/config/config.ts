@@ -160,6 +160,12 @@ export const configSchema = z.object({
     .describe('Set by Azure: its presence means the app runs in Azure.'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Lowest level written.'),
   DEV_SKIP_FUNCTIONS_ENV_CHECK: bool(false, 'Tests only: pretend not to run in Azure.'),
+  FUNCTIONS_KEY: z
+    .string()
+    .optional()
+    .describe(
+      'Local host only: key that function- and admin-level HTTP triggers require (`code` query or `x-functions-key` header). In Azure the host manages keys.',
+    ),
 });
 
 /** Rules across settings; checked on the raw input so they are reported with the field errors. */

@@ -1,0 +1,196 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { timingSafeEqual } from 'node:crypto';
+import { HttpRequest, HttpResponse, type Cookie, type HttpResponseInit } from '@azure/functions';
+import { problemResponse, ProblemError } from '../../shared/http/problem';
+import type { FunctionRegistration } from './functionsCore';
+import type { Invoker } from './invoker';
+import { compileRoute, type CompiledRoute } from './routeTemplate';
+
+export type ExtraRouteHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
+
+export interface HttpRoute {
+  functionName: string;
+  /** Path as served, e.g. /api/items/{id}. */
+  path: string;
+  methods: string[] | 'any';
+  authLevel: 'anonymous' | 'function' | 'admin';
+  compiled: CompiledRoute;
+  registration: FunctionRegistration;
+}
+
+const MAX_BODY_BYTES = 100 * 1024 * 1024;
+
+export function httpRoutes(
+  functions: FunctionRegistration[],
+  routePrefix: string,
+  invoker: Invoker,
+): HttpRoute[] {
+  const routes: HttpRoute[] = [];
+  for (const registration of functions) {
+    const trigger = invoker.triggerOf(registration);
+    if (trigger.type !== 'httpTrigger') continue;
+    const template = (trigger.route ?? registration.metadata.name).replace(/^\/+/, '');
+    routes.push({
+      functionName: registration.metadata.name,
+      path: `/${[routePrefix, template].filter(Boolean).join('/')}`,
+      methods: trigger.methods?.length ? trigger.methods.map((method) => method.toUpperCase()) : 'any',
+      authLevel: trigger.authLevel ?? 'function',
+      compiled: compileRoute(template),
+      registration,
+    });
+  }
+  return routes.sort((a, b) => b.compiled.specificity - a.compiled.specificity);
+}
+
+export interface HttpDispatcherOptions {
+  routes: HttpRoute[];
+  routePrefix: string;
+  invoker: Invoker;
+  extraRoutes: Record<string, ExtraRouteHandler>;
+  /** Read per request: the key `function` and `admin` level triggers require. */
+  functionsKey: () => string | undefined;
+}
+
+/** Answers one node request the way the Functions host front end would. */
+export function createHttpDispatcher(options: HttpDispatcherOptions) {
+  const { routes, routePrefix, invoker, extraRoutes, functionsKey } = options;
+  const prefix = routePrefix ? `/${routePrefix}` : '';
+
+  return async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const url = new URL(request.url ?? '/', `http://${request.headers.host ?? '127.0.0.1'}`);
+    const method = (request.method ?? 'GET').toUpperCase();
+    const extra = extraRoutes[url.pathname];
+    if (extra) return extra(request, response);
+
+    const underPrefix =
+      prefix === '' ||
+      url.pathname.toLowerCase() === prefix ||
+      url.pathname.toLowerCase().startsWith(`${prefix}/`);
+    const routePath = underPrefix ? url.pathname.slice(prefix.length) : undefined;
+    const candidates =
+      routePath === undefined
+        ? []
+        : routes
+            .map((route) => ({ route, params: route.compiled.match(routePath) }))
+            .filter((candidate) => candidate.params !== undefined);
+    if (candidates.length === 0) {
+      return sendProblem(response, new ProblemError(404, 'Not found', `No function serves ${url.pathname}`));
+    }
+    const chosen = candidates.find(
+      ({ route }) => route.methods === 'any' || route.methods.includes(method === 'HEAD' ? 'GET' : method),
+    );
+    if (!chosen) {
+      const allowed = [
+        ...new Set(candidates.flatMap(({ route }) => (route.methods === 'any' ? [] : route.methods))),
+      ];
+      response.setHeader('Allow', allowed.join(', '));
+      return sendProblem(
+        response,
+        new ProblemError(405, 'Method not allowed', `${method} is not allowed on ${url.pathname}`),
+      );
+    }
+    const { route, params } = chosen;
+    if (route.authLevel !== 'anonymous' && !hasValidKey(request, url, functionsKey())) {
+      return sendProblem(
+        response,
+        new ProblemError(
+          401,
+          'Unauthorized',
+          `${route.functionName} needs a function key (code or x-functions-key)`,
+        ),
+      );
+    }
+
+    const body = await readBody(request);
+    if (body === 'too-large') {
+      return sendProblem(
+        response,
+        new ProblemError(413, 'Payload too large', 'The request body is too large'),
+      );
+    }
+    const httpRequest = new HttpRequest({
+      method,
+      url: url.toString(),
+      headers: requestHeaders(request),
+      params: params ?? {},
+      body: { bytes: body },
+    });
+    let result: unknown;
+    try {
+      result = await invoker.invoke(route.registration, httpRequest);
+    } catch {
+      return sendProblem(
+        response,
+        new ProblemError(500, 'Internal server error', `Function ${route.functionName} failed`),
+      );
+    }
+    await writeResult(response, result, method === 'HEAD');
+  };
+}
+
+function hasValidKey(request: IncomingMessage, url: URL, expected: string | undefined): boolean {
+  if (!expected) return false;
+  const header = request.headers['x-functions-key'];
+  const given = (Array.isArray(header) ? header[0] : header) ?? url.searchParams.get('code') ?? '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function requestHeaders(request: IncomingMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return headers;
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) return 'too-large';
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function writeResult(response: ServerResponse, result: unknown, headOnly: boolean): Promise<void> {
+  if (result === undefined || result === null) {
+    response.statusCode = 204;
+    response.end();
+    return;
+  }
+  const httpResponse = result instanceof HttpResponse ? result : new HttpResponse(result as HttpResponseInit);
+  const body = Buffer.from(await httpResponse.arrayBuffer());
+  response.statusCode = httpResponse.status;
+  for (const [name, value] of httpResponse.headers) {
+    if (name !== 'set-cookie') response.setHeader(name, value);
+  }
+  const cookies = [...httpResponse.headers.getSetCookie(), ...httpResponse.cookies.map(formatCookie)];
+  if (cookies.length > 0) response.setHeader('Set-Cookie', cookies);
+  response.setHeader('Content-Length', body.length);
+  response.end(headOnly ? undefined : body);
+}
+
+export function formatCookie(cookie: Cookie): string {
+  const parts = [`${cookie.name}=${cookie.value}`];
+  if (cookie.domain) parts.push(`Domain=${cookie.domain}`);
+  if (cookie.path) parts.push(`Path=${cookie.path}`);
+  if (cookie.expires !== undefined) parts.push(`Expires=${new Date(cookie.expires).toUTCString()}`);
+  if (cookie.maxAge !== undefined) parts.push(`Max-Age=${cookie.maxAge}`);
+  if (cookie.secure) parts.push('Secure');
+  if (cookie.httpOnly) parts.push('HttpOnly');
+  if (cookie.sameSite) parts.push(`SameSite=${cookie.sameSite}`);
+  return parts.join('; ');
+}
+
+export function sendProblem(response: ServerResponse, error: ProblemError): void {
+  const problem = problemResponse(error);
+  const body = Buffer.from(JSON.stringify(problem.jsonBody));
+  response.statusCode = error.status;
+  for (const [name, value] of Object.entries(problem.headers ?? {})) response.setHeader(name, String(value));
+  response.setHeader('Content-Length', body.length);
+  response.end(body);
+}
