@@ -5,8 +5,19 @@ export interface SegmentInfo {
   rowCount: number | null;
   fields: string[];
   lastModified: string | null;
+  /** Format of the folder (`null` when it holds no data partitions). */
+  format?: 'csv' | 'jsonl' | 'cdm' | null;
+  /** Set by `list()` instead of failing the whole listing when one folder cannot be described. */
+  error?: { code: SegmentErrorCode; message: string };
 }
 
+/**
+ * One row of a segment. `blob` is the full blob name (e.g. `vip/part-00001.csv.gz`); `row` is the
+ * 1-based LINE NUMBER in the (decompressed) blob on which the row starts: for CSV with a header the
+ * first data row is line 2; a quoted field spanning lines makes later rows start further down.
+ * `invalid` items are rows that could not be read (wrong column count, broken quoting, a JSON line
+ * that is not an object); they are never dropped silently.
+ */
 export type SegmentItem =
   | { kind: 'record'; blob: string; row: number; fields: Record<string, string> }
   | { kind: 'invalid'; blob: string; row: number; reason: string };
@@ -31,9 +42,14 @@ export class SegmentSourceError extends Error {
 
 /** Reads segment folders from Blob Storage as streams. */
 export interface SegmentSource {
-  list(): Promise<SegmentInfo[]>;
+  /** Every segment folder, by name; `count` counts rows not known from a manifest or the cache. */
+  list(options?: { count?: boolean }): Promise<SegmentInfo[]>;
   /** One segment's description; counts rows (cached by ETags) when `count` and no manifest says. */
   describe(name: string, options?: { count?: boolean }): Promise<SegmentInfo>;
-  /** The segment's rows in partition order, with back-pressure. Throws SegmentSourceError. */
+  /**
+   * The segment's rows in partition order, with back-pressure. Throws SegmentSourceError: before
+   * the first item for a missing folder, a malformed model.json or `requiredField` not among the
+   * fields; SEGMENT_EMPTY (after no item) when the partitions hold no rows.
+   */
   read(name: string, options?: { signal?: AbortSignal; requiredField?: string }): AsyncIterable<SegmentItem>;
 }
