@@ -36,6 +36,8 @@ export class RollWorksError extends Error {
       retryAfterMs?: number;
       /** A write may or may not have happened (timeout, reset after sending). */
       outcomeUnknown?: boolean;
+      /** DAILY_BUDGET_EXHAUSTED: when the daily request budget resets (next UTC midnight). */
+      resetsAt?: Date;
     } = {},
   ) {
     super(message);

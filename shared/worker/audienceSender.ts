@@ -1,0 +1,82 @@
+import type { Logger, LogFields } from '../logging/logger';
+import type { ExportConfig } from '../model/export';
+import { RollWorksError, type CrmAudience, type RollWorksApi } from '../rollworks/types';
+import type { AudienceRegistry } from './audienceRegistry';
+
+/** Creates made per attempt when each outcome is unknown (the audience is looked up in between). */
+const MAX_CREATE_ATTEMPTS = 3;
+
+export interface SendContext {
+  /** An earlier attempt may have created the audience (redelivery, re-enqueue): look it up first. */
+  lookUpFirst: boolean;
+  logger: Logger;
+  ids: LogFields;
+  /** Tests: crash injection after the create and after recording its id. */
+  onStep?: (step: 'audienceCreated' | 'audienceRecorded') => void | Promise<void>;
+}
+
+/**
+ * Makes the (export, segment) audience hold exactly `members`: replace when its id is recorded,
+ * otherwise create it, recording the id at once, and look it up by name instead whenever an
+ * earlier create may have happened (its outcome unknown, or a crash before the id was recorded).
+ */
+export function createAudienceSender(registry: AudienceRegistry, now: () => Date) {
+  return async function sendAudience(
+    api: RollWorksApi,
+    exportConfig: ExportConfig,
+    segment: string,
+    name: string,
+    members: string[],
+    context: SendContext,
+  ): Promise<CrmAudience> {
+    const exportId = exportConfig.id;
+    const record = await registry.get(exportId, segment);
+    if (record?.audienceId) {
+      try {
+        const replaced = await api.replaceCrmAudience(record.audienceId, name, members);
+        if (record.name !== name) await registry.recordAudience(exportId, segment, record.audienceId, name);
+        return { ...replaced, segmentId: record.audienceId };
+      } catch (error) {
+        if (!(error instanceof RollWorksError && error.code === 'NOT_FOUND')) throw error;
+        context.logger.warn('recorded audience no longer exists; creating a new one', context.ids);
+        await registry.forget(exportId, segment);
+      }
+    }
+
+    const adopt = async (found: CrmAudience): Promise<CrmAudience> => {
+      context.logger.info('found the audience of an earlier create by name', context.ids);
+      await registry.recordAudience(exportId, segment, found.segmentId, name);
+      if (found.emails === members.length) return found;
+      const replaced = await api.replaceCrmAudience(found.segmentId, name, members);
+      return { ...replaced, segmentId: found.segmentId };
+    };
+    const findByName = async (): Promise<CrmAudience | undefined> => {
+      const matches = (await api.listCrmAudiences(exportConfig.advertiserId)).filter((a) => a.name === name);
+      if (matches.length > 1) {
+        context.logger.warn('several audiences share this name', { ...context.ids, count: matches.length });
+      }
+      return matches[0];
+    };
+
+    if (record?.createStartedAt || context.lookUpFirst) {
+      const found = await findByName();
+      if (found) return adopt(found);
+    }
+    for (let attempt = 1; ; attempt++) {
+      await registry.markCreateStarted(exportId, segment, name, now());
+      try {
+        const created = await api.createCrmAudience(exportConfig.advertiserId, name, members);
+        await context.onStep?.('audienceCreated');
+        await registry.recordAudience(exportId, segment, created.segmentId, name);
+        await context.onStep?.('audienceRecorded');
+        return created;
+      } catch (error) {
+        const unknownOutcome = error instanceof RollWorksError && error.details.outcomeUnknown;
+        if (!unknownOutcome || attempt >= MAX_CREATE_ATTEMPTS) throw error;
+        context.logger.warn('create outcome unknown; looking the audience up by name', context.ids);
+        const found = await findByName();
+        if (found) return adopt(found);
+      }
+    }
+  };
+}

@@ -1,0 +1,116 @@
+import { startSimulator, type RunningSimulator } from '../../dev/simulator';
+import { createRollWorksClient } from '../../shared/rollworks/client';
+import { RollWorksError, type AccessTokenProvider } from '../../shared/rollworks/types';
+import { testConfig } from '../worker/fakes/testConfig';
+import { countingBudget } from './countingBudget';
+
+const ADVERTISER = 'HV6KQ2XN9TBR4MZJ7CWL5D';
+const REDIRECT = 'http://127.0.0.1:7071/api/oauth/rollworks/callback';
+const emails = (n: number, prefix = 'person') =>
+  Array.from({ length: n }, (_, i) => `${prefix}${i}@example.com`);
+
+describe('RollWorks client against the simulator over HTTP', () => {
+  let simulator: RunningSimulator;
+  beforeAll(async () => {
+    simulator = await startSimulator();
+  });
+  afterAll(() => simulator?.stop());
+  beforeEach(() => simulator.state.reset());
+
+  function setup() {
+    const config = testConfig({
+      ROLLWORKS_API_BASE_URL: simulator.url,
+      ROLLWORKS_AUTH_BASE_URL: simulator.url,
+      ROLLWORKS_RETRY_BUDGET_MS: '20000',
+    });
+    const budget = countingBudget();
+    const client = createRollWorksClient(config, { budget, backoff: { baseMs: 2, capMs: 20 } });
+    return { client, budget };
+  }
+
+  async function tokenProvider(client: ReturnType<typeof setup>['client']): Promise<AccessTokenProvider> {
+    const code = simulator.state.issueAuthorizationCode('local-client', 'demo', REDIRECT);
+    let grant = await client.auth.exchangeCode(code, REDIRECT);
+    return {
+      get: async () => grant.accessToken,
+      refresh: async () => {
+        grant = await client.auth.refresh(grant.refreshToken);
+        return grant.accessToken;
+      },
+    };
+  }
+
+  it('signs in with a code, refreshes (single use) and rejects a reused refresh token', async () => {
+    const { client } = setup();
+    const code = simulator.state.issueAuthorizationCode('local-client', 'demo', REDIRECT);
+    const first = await client.auth.exchangeCode(code, REDIRECT);
+    const second = await client.auth.refresh(first.refreshToken);
+    expect(second.accessToken).not.toBe(first.accessToken);
+    const reused = (await client.auth.refresh(first.refreshToken).catch((e: unknown) => e)) as RollWorksError;
+    expect(reused).toBeInstanceOf(RollWorksError);
+    expect(reused.code).toBe('INVALID_GRANT');
+  });
+
+  it('verifies the connection and runs the audience lifecycle', async () => {
+    const { client, budget } = setup();
+    const api = client.forConnection(await tokenProvider(client));
+    await expect(api.getOrganization()).resolves.toMatchObject({ name: 'Contoso Outdoor' });
+    await expect(api.listAdvertiserIds()).resolves.toContain(ADVERTISER);
+    await expect(api.getAdvertisable(ADVERTISER)).resolves.toEqual({
+      eid: ADVERTISER,
+      name: 'Contoso Outdoor US',
+    });
+
+    const created = await api.createCrmAudience(ADVERTISER, 'Spring · vip [abc]', emails(150));
+    expect(created).toMatchObject({ name: 'Spring · vip [abc]', emails: 150 });
+    const replaced = await api.replaceCrmAudience(
+      created.segmentId,
+      'Spring · vip [abc]',
+      emails(120, 'other'),
+    );
+    expect(replaced.emails).toBe(120);
+    const listed = await api.listCrmAudiences(ADVERTISER);
+    expect(listed.map((a) => a.segmentId)).toEqual([created.segmentId]);
+    await expect(api.getAudience(created.segmentId)).resolves.toMatchObject({ emails: 120 });
+    const stored = simulator.state.audiences.get(created.segmentId)!;
+    expect([...stored.members].sort()).toEqual(emails(120, 'other').sort());
+    await api.deleteAudience(created.segmentId);
+    await expect(api.listCrmAudiences(ADVERTISER)).resolves.toEqual([]);
+    const quotaUsed = simulator.state.requestLog.filter((r) => !r.path.startsWith('/auth/')).length;
+    expect(budget.used).toBe(quotaUsed);
+  });
+
+  it('rides out a storm of 429s and 500s and still writes exactly the list', async () => {
+    const { client } = setup();
+    const api = client.forConnection(await tokenProvider(client));
+    const created = await api.createCrmAudience(ADVERTISER, 'storm', emails(100));
+    simulator.state.setFaults({ rate429: 0.4, rate500: 0.3, seed: 7 });
+    await api.replaceCrmAudience(created.segmentId, 'storm', emails(300, 'storm'));
+    simulator.state.setFaults({});
+    const faulted = simulator.state.requestLog.filter((r) => r.fault).length;
+    expect(faulted).toBeGreaterThan(0);
+    expect([...simulator.state.audiences.get(created.segmentId)!.members].sort()).toEqual(
+      emails(300, 'storm').sort(),
+    );
+  });
+
+  it('refreshes an expired access token once and carries on', async () => {
+    const { client } = setup();
+    const api = client.forConnection(await tokenProvider(client));
+    simulator.state.expireAccessTokens();
+    await expect(api.getOrganization()).resolves.toMatchObject({ name: 'Contoso Outdoor' });
+  });
+
+  it('reports a create whose connection dropped after processing as outcome unknown', async () => {
+    const { client } = setup();
+    const api = client.forConnection(await tokenProvider(client));
+    simulator.state.setFaults({ dropRate: 1, dropAfterProcessing: true });
+    const error = (await api
+      .createCrmAudience(ADVERTISER, 'dropped', emails(100))
+      .catch((e: unknown) => e)) as RollWorksError;
+    simulator.state.setFaults({});
+    expect(error.code).toBe('NETWORK');
+    expect(error.details.outcomeUnknown).toBe(true);
+    expect(simulator.state.audiences.size).toBe(1);
+  });
+});

@@ -1,0 +1,17 @@
+import { randomBytes } from 'node:crypto';
+import { loadConfig, type AppConfig } from '../../../shared/config/config';
+
+/** A valid local configuration for worker and RollWorks tests; `overrides` are raw settings. */
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig({
+    AzureWebJobsStorage: 'UseDevelopmentStorage=true',
+    ROLLWORKS_CLIENT_ID: 'local-client',
+    ROLLWORKS_CLIENT_SECRET: 'local-secret',
+    PUBLIC_BASE_URL: 'http://127.0.0.1:7071',
+    SECRET_STORE: 'local',
+    LOCAL_SECRET_KEY: randomBytes(32).toString('base64'),
+    AUTH_MODE: 'local',
+    LOCAL_AUTH_JWKS_URI: 'http://127.0.0.1:7071/.well-known/jwks.json',
+    ...overrides,
+  });
+}

@@ -1,0 +1,212 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { sharedStorage } from '../support/sharedAzurite';
+import { DEFAULT_CLIENT, startSimulator } from '../../dev/simulator';
+import { createServices, type Services } from '../../shared/services';
+import { createLogger, type Logger } from '../../shared/logging/logger';
+import { createRollWorksClient } from '../../shared/rollworks/client';
+import { createRequestBudget } from '../../shared/rollworks/requestBudget';
+import { createStorageClients } from '../../shared/storage/clients';
+import { createExportWorker, audienceName, type ExportWorkerOptions } from '../../shared/worker/exportWorker';
+import type { ExportConfig } from '../../shared/model/export';
+import type { Connection } from '../../shared/model/connection';
+import type { QueueEnvelope } from '../../shared/queue/envelope';
+import { testConfig } from './fakes/testConfig';
+import { createFakeRuns } from './fakes/fakeRuns';
+import { createFakeQueue } from './fakes/fakeQueue';
+import { connection, createFakeCatalog, exportConfig } from './fakes/fakeExports';
+
+export const CLIENT_COUNT = 40;
+
+/**
+ * Storage (the Azurite jest shares between test files) and a RollWorks simulator for one test file;
+ * each world gets its own client id (so its own request budget and simulator quota) and containers.
+ */
+export async function startBackends() {
+  const suffix = randomUUID().slice(0, 8);
+  const clientIds = Array.from({ length: CLIENT_COUNT }, (_, i) => `worker-client-${i}-${suffix}`);
+  const [storage, simulator] = await Promise.all([
+    sharedStorage(),
+    startSimulator({
+      clients: [
+        DEFAULT_CLIENT,
+        ...clientIds.map((clientId) => ({ ...DEFAULT_CLIENT, clientId, clientSecret: 'secret' })),
+      ],
+    }),
+  ]);
+  let next = 0;
+  return {
+    azurite: { connectionString: storage.connectionString },
+    simulator,
+    nextClientId: () => clientIds[next++],
+    stop: async () => {
+      await Promise.all([storage.stop(), simulator.stop()]);
+    },
+  };
+}
+
+export type Backends = Awaited<ReturnType<typeof startBackends>>;
+
+/** What a world needs: storage, the simulator, and a RollWorks client id per world. */
+export type WorldBackends = Pick<Backends, 'simulator' | 'nextClientId'> & {
+  azurite: { connectionString: string };
+};
+
+export interface Segment {
+  /** Raw values of the email column, in row order. */
+  values: string[];
+  /** Unique valid emails after normalization, computed independently of the worker. */
+  expected: string[];
+}
+
+/** `valid` distinct addresses (mixed case), `duplicates` re-spellings of early ones, `invalid` bad values. */
+export function makeSegment(prefix: string, valid: number, duplicates = 0, invalid = 0, offset = 0): Segment {
+  const values: string[] = [];
+  const expected: string[] = [];
+  for (let i = offset; i < offset + valid; i++) {
+    values.push(`${prefix}.Person${i}@Example.com`);
+    expected.push(`${prefix}.person${i}@example.com`.toLowerCase());
+  }
+  for (let i = 0; i < duplicates; i++)
+    values.push(`  ${prefix.toUpperCase()}.PERSON${offset + (i % valid)}@EXAMPLE.COM `);
+  for (let i = 0; i < invalid; i++) values.push(i % 2 === 0 ? `broken-${i}.example.com` : `x${i}@nodot`);
+  return { values, expected };
+}
+
+export const md5 = (value: string) => createHash('md5').update(value).digest('hex');
+
+/** One isolated scenario: its own client id (budget and quota), export, runs, queue and logs. */
+export function createWorld(
+  backends: WorldBackends,
+  options: {
+    settings?: Record<string, string>;
+    worker?: ExportWorkerOptions;
+    connection?: Partial<Connection>;
+    export?: Partial<ExportConfig>;
+    segments?: string[];
+  } = {},
+) {
+  const clientId = backends.nextClientId();
+  const config = testConfig({
+    AzureWebJobsStorage: backends.azurite.connectionString,
+    ROLLWORKS_CLIENT_ID: clientId,
+    ROLLWORKS_CLIENT_SECRET: 'secret',
+    ROLLWORKS_API_BASE_URL: backends.simulator.url,
+    ROLLWORKS_AUTH_BASE_URL: backends.simulator.url,
+    ROLLWORKS_RETRY_BUDGET_MS: '10000',
+    SEGMENTS_CONTAINER: `segments-${randomUUID().slice(0, 8)}`,
+    STATE_CONTAINER: `state-${randomUUID().slice(0, 8)}`,
+    ...options.settings,
+  });
+  const time = { now: new Date() };
+  const runs = createFakeRuns();
+  const queue = createFakeQueue();
+  const issued = backends.simulator.state.issueTokens(clientId, 'demo');
+  let tokens = { access: issued.accessToken, refresh: issued.refreshToken };
+  const catalog = createFakeCatalog(() => ({
+    get: async () => tokens.access,
+    refresh: async () => {
+      const grant = await services.rollworks.auth.refresh(tokens.refresh);
+      tokens = { access: grant.accessToken, refresh: grant.refreshToken };
+      return tokens.access;
+    },
+  }));
+  const logLines: string[] = [];
+  const logger: Logger = createLogger((level, line) => logLines.push(`${level} ${line}`));
+  const clock = { now: () => time.now };
+  const storage = createStorageClients(config);
+  const requestBudget = createRequestBudget(config, storage, clock);
+  const services: Services = createServices(config, {
+    clock,
+    storage,
+    requestBudget,
+    rollworks: createRollWorksClient(config, { budget: requestBudget, backoff: { baseMs: 5, capMs: 50 } }),
+    runs,
+    exportQueue: queue,
+    exports: catalog.exportService as unknown as Services['exports'],
+    connections: catalog.connectionService as unknown as Services['connections'],
+  });
+  const worker = createExportWorker(services, options.worker);
+  const exportId = `exp-${randomUUID().slice(0, 8)}`;
+  const segments = options.segments ?? ['vip customers'];
+  const exported = exportConfig({ id: exportId, segments, ...options.export });
+  catalog.exports.set(exportId, exported);
+  catalog.connections.set('conn-1', connection(options.connection));
+
+  const world = {
+    config,
+    clientId,
+    time,
+    runs,
+    queue,
+    services,
+    worker,
+    exportConfig: exported,
+    logLines,
+    logger,
+    catalog,
+
+    async writeSegment(name: string, segment: Segment, partitions = 1): Promise<void> {
+      const container = services.storage.segmentsContainer();
+      await container.createIfNotExists();
+      for await (const blob of container.listBlobsFlat({ prefix: `${name}/` })) {
+        await container.deleteBlob(blob.name);
+      }
+      const size = Math.ceil(segment.values.length / partitions);
+      for (let p = 0; p < partitions; p++) {
+        const rows = segment.values.slice(p * size, (p + 1) * size);
+        const body = `email,first_name\n${rows.map((v, i) => `${v},Name${i}`).join('\n')}\n`;
+        await container
+          .getBlockBlobClient(`${name}/part-${String(p).padStart(5, '0')}.csv`)
+          .upload(body, Buffer.byteLength(body));
+      }
+    },
+
+    startRun(options: { dryRun?: boolean; force?: boolean } = {}) {
+      const runId = `run-${randomUUID().slice(0, 8)}`;
+      runs.add({ id: runId, exportId, segments, ...options });
+      return { runId, message: (segment = segments[0]) => envelope(runId, segment, exportId) };
+    },
+
+    deliver(message: unknown, meta: { dequeueCount?: number; messageId?: string } = {}) {
+      return worker.handle(
+        message,
+        { dequeueCount: meta.dequeueCount ?? 1, messageId: meta.messageId ?? 'msg-1' },
+        logger,
+      );
+    },
+
+    /** Live (not deleted) simulator audiences of this export's segment. */
+    audiences(segment = segments[0]) {
+      const name = audienceName(exported, segment);
+      return [...backends.simulator.state.audiences.values()].filter((a) => a.name === name && !a.deleted);
+    },
+
+    /** RollWorks calls this world's client made (never the admin endpoints). */
+    requests() {
+      return backends.simulator.state.requestLog.filter((r) => r.clientId === clientId);
+    },
+
+    writes() {
+      return world.requests().filter((r) => r.method !== 'GET');
+    },
+
+    /** The assertion after every worker test: one audience holding exactly these emails. */
+    expectAudience(expected: string[], segment = segments[0]) {
+      const found = world.audiences(segment);
+      if (found.length !== 1) throw new Error(`expected exactly one audience, found ${found.length}`);
+      const want = (exported.hashEmails ? expected.map(md5) : expected).sort();
+      const have = [...found[0].members].sort();
+      if (have.length !== want.length || have.some((m, i) => m !== want[i])) {
+        throw new Error(`audience holds ${have.length} members, expected ${want.length} (or different ones)`);
+      }
+      return found[0];
+    },
+  };
+  return world;
+}
+
+export function envelope(runId: string, segment: string, exportId: string): QueueEnvelope {
+  return { v: 1, kind: 'exportSegment', runId, exportId, segment };
+}
+
+export type World = ReturnType<typeof createWorld>;
