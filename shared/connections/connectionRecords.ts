@@ -1,7 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 import type { Connection, ConnectionAccess, ConnectionError, ConnectionStatus } from '../model/connection';
 import type { IdentityRef } from '../model/identity';
-import { ensureTable, isStatus } from './tableSupport';
+import { ensureTable, hasStatus } from '../storage/tables';
 
 export const CONNECTIONS_TABLE = 'connections';
 const PARTITION = 'rollworks';
@@ -139,7 +139,7 @@ export function createConnectionRecords(table: TableClient) {
       const entity = await table.getEntity<ConnectionEntity>(PARTITION, id);
       return { record: fromEntity(entity), etag: entity.etag };
     } catch (error) {
-      if (isStatus(error, 404)) return null;
+      if (hasStatus(error, 404)) return null;
       throw error;
     }
   }
@@ -178,8 +178,8 @@ export function createConnectionRecords(table: TableClient) {
           await table.updateEntity(toEntity(next), 'Replace', { etag: current.etag });
           return next;
         } catch (error) {
-          if (isStatus(error, 404)) return null;
-          if (!isStatus(error, 412) || attempt >= MAX_CONFLICT_RETRIES) throw error;
+          if (hasStatus(error, 404)) return null;
+          if (!hasStatus(error, 412) || attempt >= MAX_CONFLICT_RETRIES) throw error;
         }
       }
     },
@@ -189,7 +189,7 @@ export function createConnectionRecords(table: TableClient) {
       try {
         await table.deleteEntity(PARTITION, id);
       } catch (error) {
-        if (!isStatus(error, 404)) throw error;
+        if (!hasStatus(error, 404)) throw error;
       }
     },
   };

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type { Clock } from '../clock';
 import type { IdentityRef } from '../model/identity';
-import { ensureTable, isStatus } from './tableSupport';
+import { ensureTable, hasStatus } from '../storage/tables';
 
 export const OAUTH_STATES_TABLE = 'oauthstates';
 const PARTITION = 'state';
@@ -59,7 +59,7 @@ export function createOAuthStates(table: TableClient, clock: Clock, ttlSeconds: 
       try {
         entity = await table.getEntity<StateEntity>(PARTITION, stateKey(state));
       } catch (error) {
-        if (isStatus(error, 404)) return { ok: false, reason: 'unknown' };
+        if (hasStatus(error, 404)) return { ok: false, reason: 'unknown' };
         throw error;
       }
       if (entity.usedAt) return { ok: false, reason: 'used', connectionId: entity.connectionId };
@@ -67,7 +67,7 @@ export function createOAuthStates(table: TableClient, clock: Clock, ttlSeconds: 
       try {
         await table.updateEntity({ ...entity, usedAt: now.toISOString() }, 'Replace', { etag: entity.etag });
       } catch (error) {
-        if (isStatus(error, 412) || isStatus(error, 404)) {
+        if (hasStatus(error, 412) || hasStatus(error, 404)) {
           return { ok: false, reason: 'used', connectionId: entity.connectionId };
         }
         throw error;

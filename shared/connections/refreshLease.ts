@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type { Clock } from '../clock';
-import { ensureTable, isStatus } from './tableSupport';
+import { ensureTable, hasStatus } from '../storage/tables';
 
 export const TOKEN_LEASES_TABLE = 'tokenleases';
 const PARTITION = 'refresh';
@@ -47,7 +47,7 @@ export function createRefreshLeases(table: TableClient, clock: Clock, options: R
         try {
           etag = (await table.createEntity(entity())).etag;
         } catch (error) {
-          if (!isStatus(error, 409)) throw error;
+          if (!hasStatus(error, 409)) throw error;
           etag = await takeOverIfExpired(connectionId, entity);
         }
         if (etag) return { release: () => release(connectionId, etag) };
@@ -69,14 +69,14 @@ export function createRefreshLeases(table: TableClient, clock: Clock, options: R
     try {
       current = await table.getEntity<LeaseEntity>(PARTITION, connectionId);
     } catch (error) {
-      if (isStatus(error, 404)) return undefined; // released meanwhile: retry the create
+      if (hasStatus(error, 404)) return undefined; // released meanwhile: retry the create
       throw error;
     }
     if (Date.parse(current.expiresAt) > clock.now().getTime()) return undefined;
     try {
       return (await table.updateEntity(entity(), 'Replace', { etag: current.etag })).etag;
     } catch (error) {
-      if (isStatus(error, 412) || isStatus(error, 404)) return undefined;
+      if (hasStatus(error, 412) || hasStatus(error, 404)) return undefined;
       throw error;
     }
   }
@@ -86,7 +86,7 @@ export function createRefreshLeases(table: TableClient, clock: Clock, options: R
       await table.deleteEntity(PARTITION, connectionId, { etag });
     } catch (error) {
       // 412/404: the lease expired and someone else holds it now; theirs to release.
-      if (!isStatus(error, 412) && !isStatus(error, 404)) throw error;
+      if (!hasStatus(error, 412) && !hasStatus(error, 404)) throw error;
     }
   }
 }

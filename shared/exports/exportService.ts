@@ -15,7 +15,7 @@ import {
 import { createExportStore } from './exportStore';
 import { isAdmin, mayRun, mayUseConnection } from './access';
 import { randomId } from './ids';
-import { hasStatus } from './tables';
+import { hasStatus } from '../storage/tables';
 import type { ExportRequest } from './schemas';
 
 /** An export as one caller sees it. */

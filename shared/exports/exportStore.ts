@@ -1,7 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 import type { ExportConfig } from '../model/export';
 import type { StorageClients } from '../storage/clients';
-import { hasStatus, lazyTable } from './tables';
+import { hasStatus, lazyTable } from '../storage/tables';
 
 export const EXPORTS_TABLE = 'exports';
 const PARTITION = 'export';

@@ -1,3 +1,4 @@
+import { ensureTable } from '../storage/tables';
 import type { TableClient } from '@azure/data-tables';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../clock';
@@ -37,20 +38,12 @@ export function createRequestBudget(
 ): RequestBudget {
   const limit = config.ROLLWORKS_DAILY_REQUEST_BUDGET;
   const partitionKey = `rollworks-${config.ROLLWORKS_CLIENT_ID.replace(/[^A-Za-z0-9._-]/g, '_')}`;
-  let ensured: Promise<void> | undefined;
   const table = (): TableClient => storage.table(QUOTA_TABLE);
-  const ensureTable = (): Promise<void> =>
-    (ensured ??= table()
-      .createTable()
-      .catch((error: unknown) => {
-        ensured = undefined;
-        throw error;
-      }));
 
   return {
     async tryConsume(count) {
       if (!Number.isInteger(count) || count < 1) throw new Error('tryConsume needs a positive integer');
-      await ensureTable();
+      await ensureTable(table());
       for (let attempt = 0; attempt < MAX_CONFLICT_RETRIES; attempt++) {
         const now = clock.now();
         const rowKey = utcDay(now);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type { StorageClients } from '../storage/clients';
 import { unprocessable } from '../http/problem';
-import { hasStatus, lazyTable } from '../exports/tables';
+import { hasStatus, lazyTable } from '../storage/tables';
 
 export const IDEMPOTENCY_TABLE = 'idempotency';
 /** A key is remembered this long; afterwards it may start a new run. */

@@ -2,7 +2,7 @@ import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { StorageClients } from '../storage/clients';
 import type { Run, RunStatus, RunTrigger, SegmentRunState } from '../model/run';
 import { deriveRunReason, deriveRunStatus } from '../model/run';
-import { hasStatus, lazyTable } from '../exports/tables';
+import { hasStatus, lazyTable } from '../storage/tables';
 
 export const RUNS_TABLE = 'runs';
 export const RUN_HISTORY_TABLE = 'runhistory';

@@ -1,7 +1,7 @@
 import type { TableClient } from '@azure/data-tables';
 import type { Services } from '../services';
 import type { Logger } from '../logging/logger';
-import { hasStatus, lazyTable } from '../exports/tables';
+import { hasStatus, lazyTable } from '../storage/tables';
 import { dueTimesBetween, latestDueTime, nextDueTime } from './cron';
 import { effectiveSchedule } from './exportSchedule';
 

@@ -1,3 +1,4 @@
+import { statusOf } from '../storage/tables';
 import type { TokenCredential } from '@azure/identity';
 import type { SecretClient, SecretClientOptions } from '@azure/keyvault-secrets';
 import type { SecretStore } from './secretStore';
@@ -54,10 +55,4 @@ export function createKeyVaultSecretStore(
       }
     },
   };
-}
-
-function statusOf(error: unknown): number | undefined {
-  return typeof error === 'object' && error !== null && 'statusCode' in error
-    ? (error as { statusCode?: number }).statusCode
-    : undefined;
 }

@@ -1,3 +1,4 @@
+import { ensureTable, hasStatus } from '../storage/tables';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type { SecretStore } from './secretStore';
@@ -34,7 +35,7 @@ export function createLocalSecretStore(table: TableClient, options: LocalSecretS
         const entity = await table.getEntity<{ value: string }>(PARTITION, name);
         return decrypt(key, name, entity.value);
       } catch (error) {
-        if (isStatus(error, 404)) return options.fallbacks?.[name];
+        if (hasStatus(error, 404)) return options.fallbacks?.[name];
         throw error;
       }
     },
@@ -52,7 +53,7 @@ export function createLocalSecretStore(table: TableClient, options: LocalSecretS
       try {
         await table.deleteEntity(PARTITION, name);
       } catch (error) {
-        if (!isStatus(error, 404)) throw error;
+        if (!hasStatus(error, 404)) throw error;
       }
     },
   };
@@ -80,25 +81,4 @@ function decrypt(key: Buffer, name: string, stored: string): string {
       `Secret "${name}" cannot be decrypted: LOCAL_SECRET_KEY differs from the key it was written with.`,
     );
   }
-}
-
-const tableReady = new WeakMap<TableClient, Promise<void>>();
-
-function ensureTable(table: TableClient): Promise<void> {
-  let pending = tableReady.get(table);
-  if (!pending) {
-    pending = table.createTable().catch((error: unknown) => {
-      if (isStatus(error, 409)) return;
-      tableReady.delete(table);
-      throw error;
-    });
-    tableReady.set(table, pending);
-  }
-  return pending;
-}
-
-function isStatus(error: unknown, status: number): boolean {
-  return (
-    typeof error === 'object' && error !== null && (error as { statusCode?: number }).statusCode === status
-  );
 }
