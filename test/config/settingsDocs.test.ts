@@ -8,7 +8,7 @@ const root = path.join(__dirname, '..', '..');
 /** Rows of the README settings table: | `NAME` | default | meaning | */
 function readmeSettings(): Map<string, string> {
   const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-  const section = readme.split(/^## Settings\s*$/m)[1] ?? '';
+  const section = (readme.split(/^## Settings\s*$/m)[1] ?? '').split(/^## /m)[0];
   const rows = new Map<string, string>();
   for (const match of section.matchAll(/^\|\s*`([^`]+)`\s*\|[^|\n]*\|\s*(.*?)\s*\|\s*$/gm)) {
     rows.set(match[1], match[2].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/\\\|/g, '|'));
