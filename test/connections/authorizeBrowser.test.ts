@@ -1,17 +1,10 @@
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { signLocalToken } from '../../dev/localAuth';
 import { DEMO_ORGANIZATION, DEMO_USER } from '../../dev/simulator';
 import { startTestStack, type TestStack } from '../support/stack';
+import { launchChromium } from '../support/browser';
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const FILES = ['connections.ts', 'oauthCallback.ts', 'health.ts'].map((file) =>
   path.resolve(__dirname, '../../functions', file),
 );
@@ -25,7 +18,7 @@ beforeAll(async () => {
   // The same signing key `npm run token` uses, so the stack's published JWKS accepts it.
   adminToken = await signLocalToken({ roles: ['Exports.Admin'], sub: 'alice-oid', name: 'Alice' });
   // Fails (never skips) when Chromium is missing.
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();

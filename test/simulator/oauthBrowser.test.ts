@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import {
   DEMO_ADVERTISABLES,
   DEMO_USER,
@@ -9,15 +9,7 @@ import {
   type RunningSimulator,
 } from '../../dev/simulator';
 import { callApi, plainEmails, postToken } from './simulatorClient';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { launchChromium } from '../support/browser';
 
 let sim: RunningSimulator;
 let browser: Browser;
@@ -34,7 +26,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => callbackServer.listen(0, '127.0.0.1', resolve));
   redirectUri = `http://127.0.0.1:${(callbackServer.address() as AddressInfo).port}/api/oauth/rollworks/callback`;
   // Fails (never skips) when Chromium is missing.
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
