@@ -6,9 +6,18 @@ import {
   idempotencyKeySchema,
   runHistoryQuerySchema,
   runIdParamSchema,
+  segmentParamSchema,
   startRunRequestSchema,
 } from '../shared/runs/schemas';
 import { notFound, validationProblem } from '../shared/http/problem';
+import { toRunResponse } from '../shared/runs/runView';
+import {
+  attachmentDisposition,
+  openRejectionReport,
+  rejectionFileName,
+} from '../shared/runs/rejectionDownload';
+import { isFinalSegmentStatus, type Run, type SegmentRunState } from '../shared/model/run';
+import type { Services } from '../shared/services';
 import type { z } from 'zod';
 
 const RUNNERS = ['Exports.Admin', 'Exports.Contributor', 'Exports.Runner'] as const;
@@ -45,7 +54,7 @@ export const startRun = apiHandler({
       idempotencyKey,
     });
     logger.info('on-demand run accepted', { exportId, runId: run.id, status: run.status });
-    return json(202, run, { Location: `/api/runs/${run.id}` });
+    return json(202, toRunResponse(run), { Location: `/api/runs/${run.id}` });
   },
 });
 
@@ -57,17 +66,74 @@ export const listRuns = apiHandler({
     if (!(await services.exports.get(exportId))) {
       throw notFound(`Export "${exportId}" does not exist.`, { code: 'EXPORT_NOT_FOUND', field: 'id' });
     }
-    return json(200, { runs: await services.runs.list(exportId, top) });
+    return json(200, { runs: (await services.runs.list(exportId, top)).map(toRunResponse) });
   },
 });
 
 export const getRun = apiHandler({
   roles: ROLES,
   handler: async (request, { services }) => {
-    const runId = param(runIdParamSchema, request.params.runId, 'path');
-    const run = await services.runs.get(runId);
-    if (!run) throw notFound(`Run "${runId}" does not exist.`, { code: 'RUN_NOT_FOUND', field: 'runId' });
-    return json(200, run);
+    return json(200, toRunResponse(await requireRun(services, request)));
+  },
+});
+
+async function requireRun(services: Services, request: HttpRequest): Promise<Run> {
+  const runId = param(runIdParamSchema, request.params.runId, 'path');
+  const run = await services.runs.get(runId);
+  if (!run) throw notFound(`Run "${runId}" does not exist.`, { code: 'RUN_NOT_FOUND', field: 'runId' });
+  return run;
+}
+
+/** The run's segment named by the path (as decoded by the host, or still encoded by a proxy). */
+function segmentOf(run: Run, raw: string): SegmentRunState | undefined {
+  const exact = run.segments.find((s) => s.segment === raw);
+  if (exact) return exact;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+  return run.segments.find((s) => s.segment === decoded);
+}
+
+function noReportReason(state: SegmentRunState): string {
+  if (state.rejectionsUrl) return 'its rejection report is no longer stored';
+  if (!isFinalSegmentStatus(state.status) && state.counts.read === 0) {
+    return 'the segment has not been read yet; the report appears when reading ends';
+  }
+  if (state.counts.read === 0) return 'the segment was not read in this run';
+  return 'no row was rejected';
+}
+
+export const getSegmentRejections = apiHandler({
+  roles: ROLES,
+  handler: async (request, { services }) => {
+    const run = await requireRun(services, request);
+    const requested = param(segmentParamSchema, request.params.segment, 'path');
+    const state = segmentOf(run, requested);
+    if (!state) {
+      throw notFound(`Run "${run.id}" has no segment "${requested}".`, {
+        code: 'SEGMENT_NOT_IN_RUN',
+        field: 'segment',
+      });
+    }
+    const report = await openRejectionReport(services.storage, run.id, state.segment);
+    if (!report) {
+      throw notFound(
+        `Segment "${state.segment}" of run "${run.id}" has no rejection report: ${noReportReason(state)}.`,
+        { code: 'REJECTIONS_NOT_FOUND', field: 'segment' },
+      );
+    }
+    return {
+      status: 200,
+      body: report,
+      headers: {
+        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Disposition': attachmentDisposition(rejectionFileName(run.id, state.segment)),
+        'Cache-Control': 'no-store',
+      },
+    };
   },
 });
 
@@ -77,7 +143,7 @@ export const cancelRun = apiHandler({
     const runId = param(runIdParamSchema, request.params.runId, 'path');
     const run = await services.runs.cancel(runId, principal!);
     logger.info('run canceled', { runId, exportId: run.exportId });
-    return json(200, run);
+    return json(200, toRunResponse(run));
   },
 });
 
@@ -94,6 +160,12 @@ app.http('listRuns', {
   handler: listRuns,
 });
 app.http('getRun', { route: 'runs/{runId}', methods: ['GET'], authLevel: 'anonymous', handler: getRun });
+app.http('getSegmentRejections', {
+  route: 'runs/{runId}/segments/{segment}/rejections',
+  methods: ['GET'],
+  authLevel: 'anonymous',
+  handler: getSegmentRejections,
+});
 app.http('cancelRun', {
   route: 'runs/{runId}/cancel',
   methods: ['POST'],

@@ -36,8 +36,29 @@ export interface SegmentRunState {
   startedAt: string | null;
   finishedAt: string | null;
   /** Progress while running: rows read so far. */
-  progress?: { rowsRead: number; updatedAt: string };
+  progress?: { rowsRead: number; updatedAt: string } | null;
+  /** Milliseconds per stage, recorded by the worker; a stage that did not happen is null. */
+  timings?: SegmentTimings | null;
+  /** `waitingForQuota`: when the daily request budget resets and the segment resumes (ISO). */
+  resumesAt?: string | null;
 }
+
+export interface SegmentTimings {
+  readMs: number | null;
+  diffMs: number | null;
+  sendMs: number | null;
+  snapshotMs: number | null;
+  totalMs: number | null;
+}
+
+export const segmentTimings = (stages: Partial<SegmentTimings>): SegmentTimings => ({
+  readMs: null,
+  diffMs: null,
+  sendMs: null,
+  snapshotMs: null,
+  totalMs: null,
+  ...stages,
+});
 
 export interface RunTrigger {
   type: 'scheduled' | 'onDemand';

@@ -262,6 +262,29 @@ export function apiOperations(): Operation[] {
       },
     },
     {
+      method: 'get',
+      path: '/api/runs/{runId}/segments/{segment}/rejections',
+      summary: 'Rejected rows of one segment of a run, as CSV (blob, row, reason, masked email)',
+      roles: ALL_ROLES,
+      request: {
+        params: runParams.extend({
+          segment: z.string().describe('Segment name, URL-encoded (the `rejectionsUrl` of the segment).'),
+        }),
+      },
+      responses: {
+        200: {
+          description: 'The rejection report',
+          headers: z.object({
+            'Content-Disposition': z
+              .string()
+              .describe('attachment; filename="rejections-<run>-<segment>.csv"'),
+          }),
+          content: { 'text/csv': { schema: z.string() } },
+        },
+        404: problem('No such run or segment, or no rejected rows (`code` says which)'),
+      },
+    },
+    {
       method: 'post',
       path: '/api/runs/{runId}/cancel',
       summary: 'Cancel a run: segments not finished become canceled',

@@ -10,10 +10,16 @@ import {
   type SegmentRunState,
 } from '../model/run';
 import { conflict, forbidden, notFound } from '../http/problem';
-import { retryOnConflict } from '../exports/tables';
+import { retryOnConflict } from '../storage/tables';
 import { digestId, randomId } from '../exports/ids';
 import { assembleRun, createRunStore, type RunHeader, type RunPointer } from './runStore';
 import { createIdempotencyStore } from './idempotencyStore';
+import {
+  canceledError,
+  PREVIOUS_RUN_IN_PROGRESS,
+  skippedError,
+  type SegmentError,
+} from './segmentExplanation';
 
 export interface StartRunOptions {
   dryRun?: boolean;
@@ -78,18 +84,21 @@ export function createRunService(services: Services): RunService {
     return isFinalRunStatus(run.status) ? null : run;
   }
 
-  function newSegments(exportConfig: ExportConfig, skippedReason: string | null): SegmentRunState[] {
+  function newSegments(
+    exportConfig: ExportConfig,
+    skipped: { reason: string; error: SegmentError } | null,
+  ): SegmentRunState[] {
     const at = now().toISOString();
     return exportConfig.segments.map((segment) => ({
       segment,
-      status: skippedReason ? 'skipped' : 'queued',
-      reason: skippedReason,
+      status: skipped ? 'skipped' : 'queued',
+      reason: skipped?.reason ?? null,
       counts: emptyCounts(),
       audience: null,
-      error: null,
+      error: skipped?.error ?? null,
       rejectionsUrl: null,
       startedAt: null,
-      finishedAt: skippedReason ? at : null,
+      finishedAt: skipped ? at : null,
     }));
   }
 
@@ -168,10 +177,11 @@ export function createRunService(services: Services): RunService {
           );
         }
         if (busy === 'skip') {
-          const reason = 'previousRunInProgress';
+          const reason = PREVIOUS_RUN_IN_PROGRESS;
+          const runReason = `${reason}: ${activeId}`;
           const created = await store.create(
-            { ...header, status: 'skipped', reason: `${reason}: ${activeId}` },
-            newSegments(exportConfig, reason),
+            { ...header, status: 'skipped', reason: runReason },
+            newSegments(exportConfig, { reason, error: skippedError(reason, runReason) }),
           );
           return created ? get(spec.runId) : null;
         }
@@ -391,10 +401,11 @@ export function createRunService(services: Services): RunService {
         );
       }
       const at = now().toISOString();
+      const runReason = `canceled by ${principal.name}`;
       await retryOnConflict(async () => {
         const stored = (await store.read(runId))!;
         await store.replaceHeader(
-          { ...stored.header, status: 'canceled', reason: `canceled by ${principal.name}`, finishedAt: at },
+          { ...stored.header, status: 'canceled', reason: runReason, finishedAt: at },
           stored.headerEtag,
         );
       });
@@ -402,7 +413,14 @@ export function createRunService(services: Services): RunService {
         await updateSegment(runId, segment.segment, (current) =>
           isFinalSegmentStatus(current.status)
             ? current
-            : { ...current, status: 'canceled', reason: 'canceled', finishedAt: at },
+            : {
+                ...current,
+                status: 'canceled',
+                reason: 'canceled',
+                error: canceledError(runReason),
+                progress: null,
+                finishedAt: at,
+              },
         );
       }
       await promoteWaiting(existing.exportId);

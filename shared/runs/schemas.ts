@@ -43,16 +43,70 @@ const counts = z.object({
   removed: z.number().int().describe('Versus the last successful send.'),
 });
 
+const milliseconds = z.number().int().nullable();
+
+const timings = z
+  .object({
+    readMs: milliseconds.describe('Reading, validating and hashing the segment.'),
+    diffMs: milliseconds.describe('Comparing with the last successful send (null: not reached).'),
+    sendMs: milliseconds.describe('The RollWorks write (null: nothing was sent).'),
+    snapshotMs: milliseconds.describe('Saving the sent list for the next diff (null: nothing was sent).'),
+    totalMs: milliseconds.describe('From the worker picking the segment up to its result.'),
+  })
+  .describe('Where the time went, per stage, as recorded by the worker.');
+
+export const segmentStatusSchema = z.enum([
+  'queued',
+  'running',
+  'waitingForQuota',
+  'succeeded',
+  'failed',
+  'skipped',
+  'canceled',
+]);
+
 export const segmentRunSchema = z.object({
-  segment: z.string(),
-  status: z.enum(['queued', 'running', 'waitingForQuota', 'succeeded', 'failed', 'skipped', 'canceled']),
-  reason: z.string().nullable(),
+  segment: z.string().describe('Segment folder name.'),
+  status: segmentStatusSchema,
+  reason: z
+    .string()
+    .nullable()
+    .describe(
+      'Why the segment ended as it did: an error code for a failure, `canceled`, `previousRunInProgress`, ' +
+        '`DAILY_BUDGET_EXHAUSTED`, or `unchanged`, `dryRun`, `resent` for a success; null for a plain success.',
+    ),
   counts,
-  audience: z.object({ id: z.string(), name: z.string() }).nullable(),
-  error: z.object({ code: z.string(), message: z.string() }).nullable(),
-  rejectionsUrl: z.string().nullable(),
+  audience: z
+    .object({ id: z.string(), name: z.string() })
+    .nullable()
+    .describe('The RollWorks CRM audience the segment was written to.'),
+  error: z
+    .object({
+      code: z.string().describe('Stable code, e.g. SEGMENT_TOO_SMALL.'),
+      message: z.string().describe('What happened and what to do, in a sentence.'),
+    })
+    .nullable()
+    .describe('Set for every segment that did not succeed (and for a retry in progress).'),
+  rejectionsUrl: z
+    .string()
+    .nullable()
+    .describe('CSV report of the rejected rows (row, reason, masked email); null when none were rejected.'),
   startedAt: z.string().nullable(),
   finishedAt: z.string().nullable(),
+  progress: z
+    .object({
+      rowsRead: z.number().int().describe('Profile rows read so far.'),
+      updatedAt: z.string().describe('When the worker last reported progress.'),
+    })
+    .nullable()
+    .describe('While the segment is being read; null otherwise.'),
+  timings: timings.nullable(),
+  resumesAt: z
+    .string()
+    .nullable()
+    .describe(
+      'When status is `waitingForQuota`: when the daily RollWorks request budget resets and the segment resumes (ISO 8601).',
+    ),
 });
 
 export const runResponseSchema = z.object({
@@ -72,5 +126,11 @@ export const runResponseSchema = z.object({
   finishedAt: z.string().nullable(),
   segments: z.array(segmentRunSchema),
 });
+
+export type SegmentRunResponse = z.infer<typeof segmentRunSchema>;
+export type RunResponse = z.infer<typeof runResponseSchema>;
+
+/** Path parameter naming a segment of a run (the host has URL-decoded it). */
+export const segmentParamSchema = z.string().min(1, 'is empty').max(1024, 'is too long');
 
 export const runListResponseSchema = z.object({ runs: z.array(runResponseSchema) });

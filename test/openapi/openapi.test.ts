@@ -71,3 +71,17 @@ test('GET /api/openapi.json serves an OpenAPI 3.1 document without authenticatio
   expect(document.paths['/api/exports/{id}/runs']).toBeDefined();
   expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
 });
+
+test('runs document progress, timings and resumesAt, and the CSV rejection report route', () => {
+  const document = buildOpenApiDocument() as JsonBody;
+  const run = document.paths['/api/runs/{runId}'].get.responses['200'].content['application/json'].schema;
+  const segment = run.properties.segments.items;
+  expect(Object.keys(segment.properties)).toEqual(
+    expect.arrayContaining(['progress', 'timings', 'resumesAt', 'error', 'rejectionsUrl']),
+  );
+  const rejections = document.paths['/api/runs/{runId}/segments/{segment}/rejections'].get;
+  expect(rejections.parameters.map((p: { name: string }) => p.name).sort()).toEqual(['runId', 'segment']);
+  expect(Object.keys(rejections.responses['200'].content)).toEqual(['text/csv']);
+  expect(rejections.responses['200'].headers['Content-Disposition']).toBeDefined();
+  expect(rejections.responses['404'].content['application/problem+json']).toBeDefined();
+});

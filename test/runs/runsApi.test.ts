@@ -75,6 +75,9 @@ describe('POST /api/exports/{id}/runs', () => {
       rejectionsUrl: null,
       startedAt: null,
       finishedAt: null,
+      progress: null,
+      timings: null,
+      resumesAt: null,
     });
     const messages = await stack.queuedMessages();
     expect(messages).toEqual([
