@@ -1,6 +1,15 @@
-import { parseSegmentMembers } from './emailRules';
+import { enoughMembers, parseSegmentMembers, uniqueMembers } from './emailRules';
 import { drawFault, type InjectedFault } from './faults';
-import { apiError, parseJsonObject, type SimRequest, type SimResponse } from './http';
+import {
+  apiError,
+  isJsonContentType,
+  parseJsonObject,
+  type Parsed,
+  type SimRequest,
+  type SimResponse,
+} from './http';
+import type { MemberSet } from './memberSet';
+import { scanSegmentBody } from './segmentBody';
 import type { SimulatorUser } from './options';
 import { newEid, type SimulatorState, type StoredAudience } from './state';
 
@@ -123,21 +132,40 @@ function validName(name: unknown): name is string {
   return typeof name === 'string' && name.trim() !== '' && name.length <= 255;
 }
 
-function createSegment(state: SimulatorState, request: SimRequest, user: SimulatorUser): SimResponse {
+/** A segment write body: its other fields, and its members (validated when asked, after the fields). */
+function readSegmentWrite(
+  request: SimRequest,
+): Parsed<{ fields: Record<string, unknown>; members: () => Parsed<MemberSet> }> {
+  const scanned =
+    request.body.length > 0 && isJsonContentType(request.headers) ? scanSegmentBody(request.body) : undefined;
+  if (scanned) {
+    const { fields, emails, digests } = scanned;
+    return {
+      ok: true,
+      value: { fields, members: () => (digests ? enoughMembers(digests) : uniqueMembers(emails)) },
+    };
+  }
   const body = parseJsonObject(request);
-  if (!body.ok) return body.response;
-  const advertiserError = checkAdvertiser(state, user, body.value.advertiser_id);
+  if (!body.ok) return body;
+  return { ok: true, value: { fields: body.value, members: () => parseSegmentMembers(body.value.data) } };
+}
+
+function createSegment(state: SimulatorState, request: SimRequest, user: SimulatorUser): SimResponse {
+  const write = readSegmentWrite(request);
+  if (!write.ok) return write.response;
+  const fields = write.value.fields;
+  const advertiserError = checkAdvertiser(state, user, fields.advertiser_id);
   if (advertiserError) return advertiserError;
-  if (!validName(body.value.name)) return apiError(400, 'name is required (1-255 characters)', 'name');
-  if (body.value.type !== 'crm') return apiError(400, 'type must be "crm"', 'type');
-  const members = parseSegmentMembers(body.value.data);
+  if (!validName(fields.name)) return apiError(400, 'name is required (1-255 characters)', 'name');
+  if (fields.type !== 'crm') return apiError(400, 'type must be "crm"', 'type');
+  const members = write.value.members();
   if (!members.ok) return members.response;
   const now = state.now();
   // Duplicate names are allowed, as in the real API: a retried create makes a second audience.
   const audience: StoredAudience = {
     id: newEid(),
-    advertiserId: body.value.advertiser_id as string,
-    name: body.value.name,
+    advertiserId: fields.advertiser_id as string,
+    name: fields.name,
     type: 'crm',
     members: members.value,
     createdAt: now,
@@ -149,12 +177,12 @@ function createSegment(state: SimulatorState, request: SimRequest, user: Simulat
 }
 
 function replaceSegment(state: SimulatorState, request: SimRequest, audience: StoredAudience): SimResponse {
-  const body = parseJsonObject(request);
-  if (!body.ok) return body.response;
-  const { name, type } = body.value;
+  const write = readSegmentWrite(request);
+  if (!write.ok) return write.response;
+  const { name, type } = write.value.fields;
   if (name !== undefined && !validName(name)) return apiError(400, 'name must be 1-255 characters', 'name');
   if (type !== undefined && type !== 'crm') return apiError(400, 'type must be "crm"', 'type');
-  const members = parseSegmentMembers(body.value.data);
+  const members = write.value.members();
   if (!members.ok) return members.response;
   audience.members = members.value;
   if (name !== undefined) audience.name = name;

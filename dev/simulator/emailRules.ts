@@ -1,4 +1,5 @@
 import { apiError, type Parsed } from './http';
+import { memberSet, type MemberSet } from './memberSet';
 import { MIN_UNIQUE_EMAILS } from './options';
 
 const ATOM = "[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+";
@@ -36,18 +37,26 @@ export function normalizedEmailValue(value: string): string | undefined {
  * Validates a segment's `data` array in one pass and returns its unique members, lower-cased
  * (addresses and hex digests are compared case-insensitively).
  */
-export function parseSegmentMembers(data: unknown): Parsed<Set<string>> {
+export function parseSegmentMembers(data: unknown): Parsed<MemberSet> {
   if (!Array.isArray(data))
     return {
       ok: false,
       response: apiError(400, 'data must be an array of {"email": "..."} records', 'data'),
     };
-  const members = new Set<string>();
-  for (let i = 0; i < data.length; i++) {
-    const record = data[i] as { email?: unknown } | null;
-    const email = record !== null && typeof record === 'object' ? record.email : undefined;
-    const normalized = typeof email === 'string' ? normalizedEmailValue(email) : undefined;
-    if (normalized === undefined) {
+  return uniqueMembers(
+    data.map((record: unknown) =>
+      record !== null && typeof record === 'object' ? (record as { email?: unknown }).email : undefined,
+    ),
+  );
+}
+
+/** The unique normalized members of the records' `email` values; the first bad one is named. */
+export function uniqueMembers(emails: readonly unknown[]): Parsed<MemberSet> {
+  const normalized = new Array<string>(emails.length);
+  for (let i = 0; i < emails.length; i++) {
+    const email = emails[i];
+    const value = typeof email === 'string' ? normalizedEmailValue(email) : undefined;
+    if (value === undefined) {
       const field = `data[${i}].email`;
       return {
         ok: false,
@@ -58,8 +67,13 @@ export function parseSegmentMembers(data: unknown): Parsed<Set<string>> {
         ),
       };
     }
-    members.add(normalized);
+    normalized[i] = value;
   }
+  return enoughMembers(memberSet(normalized));
+}
+
+/** The members, when there are enough of them for a CRM audience. */
+export function enoughMembers(members: MemberSet): Parsed<MemberSet> {
   if (members.size < MIN_UNIQUE_EMAILS)
     return {
       ok: false,

@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { seededRandom } from './faults';
+import type { MemberSet } from './memberSet';
 import {
   AUTHORIZATION_CODE_TTL_MS,
   DEFAULT_ACCESS_TOKEN_TTL_SECONDS,
@@ -20,7 +21,7 @@ export interface StoredAudience {
   name: string;
   type: 'crm';
   /** Normalised (lower-cased) emails or MD5 digests. */
-  members: Set<string>;
+  members: MemberSet;
   createdAt: Date;
   updatedAt: Date;
   deleted: boolean;

@@ -62,13 +62,28 @@ export interface RollWorksAuth {
   refresh(refreshToken: string): Promise<OAuthTokenGrant>;
 }
 
+export interface MemberWriteOptions {
+  /** Called once, when the request body has been handed to the network (first attempt). */
+  onRequestSent?: () => void;
+}
+
 /** API calls on behalf of one connection. */
 export interface RollWorksApi {
   getOrganization(): Promise<{ eid: string; name: string }>;
   listAdvertiserIds(): Promise<string[]>;
   getAdvertisable(eid: string): Promise<{ eid: string; name: string }>;
-  createCrmAudience(advertiserId: string, name: string, emails: readonly string[]): Promise<CrmAudience>;
-  replaceCrmAudience(segmentId: string, name: string, emails: readonly string[]): Promise<CrmAudience>;
+  createCrmAudience(
+    advertiserId: string,
+    name: string,
+    emails: readonly string[],
+    options?: MemberWriteOptions,
+  ): Promise<CrmAudience>;
+  replaceCrmAudience(
+    segmentId: string,
+    name: string,
+    emails: readonly string[],
+    options?: MemberWriteOptions,
+  ): Promise<CrmAudience>;
   getAudience(segmentId: string): Promise<CrmAudience>;
   listCrmAudiences(advertiserId: string): Promise<CrmAudience[]>;
   deleteAudience(segmentId: string): Promise<void>;

@@ -14,7 +14,13 @@ import {
   type SegmentLayout,
 } from './segmentLayout';
 import { createTableStatsCache, type SegmentStats, type SegmentStatsCache } from './segmentStatsCache';
-import { SegmentSourceError, type SegmentInfo, type SegmentItem, type SegmentSource } from './segmentSource';
+import {
+  SegmentSourceError,
+  type FieldBatch,
+  type SegmentInfo,
+  type SegmentItem,
+  type SegmentSource,
+} from './segmentSource';
 
 export interface SegmentSourceOptions {
   logger?: Logger;
@@ -133,11 +139,91 @@ export function createSegmentSource(
     }
   }
 
-  async function* readBatches(
-    name: string,
-    readOptions: { signal?: AbortSignal; requiredField?: string },
-  ): AsyncGenerator<SegmentItem[]> {
-    const { signal, requiredField } = readOptions;
+  /**
+   * One field's values, a parsed chunk at a time (see `readField`). CSV rows are not split into
+   * strings: the parser finds the field's column by its delimiters. Values are slices of the chunk
+   * text, as `CsvParser` documents.
+   */
+  async function* scanField(
+    layout: SegmentLayout,
+    field: string,
+    onFields: FieldsHook,
+    signal?: AbortSignal,
+  ): AsyncGenerator<FieldBatch> {
+    if (layout.format === 'jsonl') {
+      let fieldsSeen = false;
+      for (const partition of layout.partitions) {
+        signal?.throwIfAborted();
+        const blob = partition.name;
+        const parser = new JsonLinesParser();
+        let batch = fieldBatch(blob);
+        const emit = (line: JsonLine) => {
+          if ('error' in line) return addUnreadable(batch, line.line, line.error);
+          if (!fieldsSeen) {
+            fieldsSeen = true;
+            onFields(blob, line.keys);
+          }
+          batch.rows.push(line.line);
+          batch.values.push(line.fields[field] ?? '');
+        };
+        for await (const text of textChunks(container(), partition, signal)) {
+          parseOrFail(partition, () => parser.push(text, emit));
+          yield batch;
+          batch = fieldBatch(blob);
+        }
+        parseOrFail(partition, () => parser.end(emit));
+        if (batch.rows.length > 0) yield batch;
+      }
+      return;
+    }
+    const attributes = layout.attributes;
+    if (attributes) onFields(layout.partitions[0]?.name ?? '', attributes);
+    for (const partition of layout.partitions) {
+      signal?.throwIfAborted();
+      const blob = partition.name;
+      const csv = partition.csv ?? { delimiter: ',', hasHeader: true };
+      let columns: string[] = attributes ?? [];
+      let headerPending = csv.hasHeader;
+      const parser = new CsvParser({ delimiter: csv.delimiter });
+      let batch = fieldBatch(blob);
+      // A row's object keeps the last of repeated column names (see rowBuilder), so does this.
+      const select = () => parser.selectColumn(Math.max(0, columns.lastIndexOf(field)));
+      if (!headerPending) select();
+      const onValue = (
+        value: string | undefined,
+        fieldCount: number,
+        row: number,
+        error: string | undefined,
+      ) => {
+        if (error !== undefined) addUnreadable(batch, row, error);
+        else if (fieldCount !== columns.length) {
+          addUnreadable(batch, row, `expected ${columns.length} fields, found ${fieldCount}`);
+        } else {
+          batch.rows.push(row);
+          batch.values.push(value ?? '');
+        }
+      };
+      const onHeader = (values: string[]) => {
+        // Only the header reaches here: the column is selected right after it.
+        headerPending = false;
+        if (!attributes) {
+          columns = values.map((name) => name.trim());
+          onFields(blob, columns);
+        }
+        select();
+      };
+      for await (const text of textChunks(container(), partition, signal)) {
+        parseOrFail(partition, () => parser.push(text, onHeader, onValue));
+        yield batch;
+        batch = fieldBatch(blob);
+      }
+      parseOrFail(partition, () => parser.end(onHeader, onValue));
+      if (batch.rows.length > 0) yield batch;
+    }
+  }
+
+  /** The layout of a segment to read, and the hook that checks `requiredField` is among its fields. */
+  async function openForRead(name: string, requiredField: string | undefined) {
     const layout = await loadSegmentLayout(container(), name);
     if (!layout.format || layout.partitions.length === 0) throw emptySegment(layout);
     const checkFields: FieldsHook = (blob, found) => {
@@ -146,6 +232,15 @@ export function createSegmentSource(
         throw missingField(name, requiredField, fields, layout.format === 'csv' ? blob : undefined);
       }
     };
+    return { layout, checkFields };
+  }
+
+  async function* readBatches(
+    name: string,
+    readOptions: { signal?: AbortSignal; requiredField?: string },
+  ): AsyncGenerator<SegmentItem[]> {
+    const { signal, requiredField } = readOptions;
+    const { layout, checkFields } = await openForRead(name, requiredField);
     let items = 0;
     for await (const batch of scan(layout, checkFields, signal, requiredField)) {
       if (batch.length === 0) continue;
@@ -153,6 +248,21 @@ export function createSegmentSource(
       yield batch;
     }
     if (items === 0) throw emptySegment(layout);
+  }
+
+  async function* fieldBatches(
+    name: string,
+    field: string,
+    readOptions: { signal?: AbortSignal },
+  ): AsyncGenerator<FieldBatch> {
+    const { layout, checkFields } = await openForRead(name, field);
+    let rows = 0;
+    for await (const batch of scanField(layout, field, checkFields, readOptions.signal)) {
+      if (batch.rows.length === 0) continue;
+      rows += batch.rows.length;
+      yield batch;
+    }
+    if (rows === 0) throw emptySegment(layout);
   }
 
   function countRows(layout: SegmentLayout): Promise<SegmentStats> {
@@ -258,7 +368,18 @@ export function createSegmentSource(
     read(name, readOptions = {}) {
       return flattenBatches(readBatches(name, readOptions));
     },
+    readField(name, field, readOptions = {}) {
+      return fieldBatches(name, field, readOptions);
+    },
   };
+}
+
+const fieldBatch = (blob: string): FieldBatch => ({ blob, rows: [], values: [], unreadable: [] });
+
+function addUnreadable(batch: FieldBatch, row: number, reason: string): void {
+  batch.unreadable.push({ index: batch.rows.length, reason });
+  batch.rows.push(row);
+  batch.values.push('');
 }
 
 function parseOrFail(partition: PartitionBlob, parse: () => void): void {

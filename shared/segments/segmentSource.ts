@@ -22,6 +22,21 @@ export type SegmentItem =
   | { kind: 'record'; blob: string; row: number; fields: Record<string, string> }
   | { kind: 'invalid'; blob: string; row: number; reason: string };
 
+/**
+ * The values of one field in a run of rows (one parsed chunk of a partition blob), for readers that
+ * need a single field: parallel arrays instead of an object per row.
+ */
+export interface FieldBatch {
+  /** Full blob name, as `SegmentItem.blob`. */
+  blob: string;
+  /** Each row's 1-based line number, as `SegmentItem.row`. */
+  rows: number[];
+  /** Each row's value of the field ('' when a JSON object lacks it; '' for an unreadable row). */
+  values: string[];
+  /** Rows that could not be read (`invalid` items of `read`): index into `rows`, and why. Usually empty. */
+  unreadable: { index: number; reason: string }[];
+}
+
 export type SegmentErrorCode =
   | 'SEGMENT_NOT_FOUND'
   | 'SEGMENT_EMPTY'
@@ -52,4 +67,9 @@ export interface SegmentSource {
    * fields; SEGMENT_EMPTY (after no item) when the partitions hold no rows.
    */
   read(name: string, options?: { signal?: AbortSignal; requiredField?: string }): AsyncIterable<SegmentItem>;
+  /**
+   * The same rows as `read(name, { requiredField: field })`, in the same order with the same checks
+   * and errors, but only that field's values, a batch at a time: no object and no promise per row.
+   */
+  readField(name: string, field: string, options?: { signal?: AbortSignal }): AsyncIterable<FieldBatch>;
 }

@@ -13,6 +13,8 @@ export interface SendContext {
   ids: LogFields;
   /** Tests: crash injection after the create and after recording its id. */
   onStep?: (step: 'audienceCreated' | 'audienceRecorded') => void | Promise<void>;
+  /** Called when a members request has been sent (the caller may use the wait for the answer). */
+  onRequestSent?: () => void;
 }
 
 /**
@@ -30,10 +32,11 @@ export function createAudienceSender(registry: AudienceRegistry, now: () => Date
     context: SendContext,
   ): Promise<CrmAudience> {
     const exportId = exportConfig.id;
+    const writeOptions = { onRequestSent: context.onRequestSent };
     const record = await registry.get(exportId, segment);
     if (record?.audienceId) {
       try {
-        const replaced = await api.replaceCrmAudience(record.audienceId, name, members);
+        const replaced = await api.replaceCrmAudience(record.audienceId, name, members, writeOptions);
         if (record.name !== name) await registry.recordAudience(exportId, segment, record.audienceId, name);
         return { ...replaced, segmentId: record.audienceId };
       } catch (error) {
@@ -47,7 +50,7 @@ export function createAudienceSender(registry: AudienceRegistry, now: () => Date
       context.logger.info('found the audience of an earlier create by name', context.ids);
       await registry.recordAudience(exportId, segment, found.segmentId, name);
       if (found.emails === members.length) return found;
-      const replaced = await api.replaceCrmAudience(found.segmentId, name, members);
+      const replaced = await api.replaceCrmAudience(found.segmentId, name, members, writeOptions);
       return { ...replaced, segmentId: found.segmentId };
     };
     const findByName = async (): Promise<CrmAudience | undefined> => {
@@ -65,7 +68,7 @@ export function createAudienceSender(registry: AudienceRegistry, now: () => Date
     for (let attempt = 1; ; attempt++) {
       await registry.markCreateStarted(exportId, segment, name, now());
       try {
-        const created = await api.createCrmAudience(exportConfig.advertiserId, name, members);
+        const created = await api.createCrmAudience(exportConfig.advertiserId, name, members, writeOptions);
         await context.onStep?.('audienceCreated');
         await registry.recordAudience(exportId, segment, created.segmentId, name);
         await context.onStep?.('audienceRecorded');

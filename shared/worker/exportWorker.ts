@@ -8,6 +8,7 @@ import {
   type Run,
   type SegmentCounts,
   type SegmentRunState,
+  segmentTimings,
 } from '../model/run';
 import type { ExportConfig } from '../model/export';
 import { RollWorksError } from '../rollworks/types';
@@ -56,6 +57,11 @@ const DAY_MS = 86_400_000;
 const QUOTA_RESUME_SLACK_SECONDS = 60;
 const BUSY_RECHECK_MAX_SECONDS = 60;
 const HEARTBEAT_INTERVAL_MS = 30_000;
+const CONNECTION_NOT_READY_TEXT: Record<string, string> = {
+  pendingAuthorization: 'has not been authorized in RollWorks yet',
+  authorized: 'has no export user yet',
+  reauthorizationRequired: 'must be authorized again (RollWorks rejected its sign-in)',
+};
 
 /** `<export> · <segment> [<id>]`: the short id is stable per (export, segment) so the name finds it again. */
 export function audienceName(
@@ -163,6 +169,7 @@ export function createExportWorker(services: Services, options: ExportWorkerOpti
       await updateSegment(message, () => ({
         status: 'waitingForQuota',
         reason: 'DAILY_BUDGET_EXHAUSTED',
+        resumesAt: resetsAt.toISOString(),
         counts,
         progress: undefined,
         error: {
@@ -279,15 +286,12 @@ export function createExportWorker(services: Services, options: ExportWorkerOpti
     let nextProgressAt = Date.now() + progressIntervalMs;
     let nextHeartbeatAt = Date.now() + HEARTBEAT_INTERVAL_MS;
     try {
-      for await (const item of services.segments.read(segment, {
+      for await (const batch of services.segments.readField(segment, exportConfig.emailField, {
         signal: abort.signal,
-        requiredField: exportConfig.emailField,
       })) {
-        if (item.kind === 'record')
-          collector.addEmail(item.fields[exportConfig.emailField], item.blob, item.row);
-        else collector.addUnreadableRow(item.blob, item.row, item.reason);
+        collector.addBatch(batch);
         if (collector.overLimit) break;
-        if ((collector.read & 1023) === 0 && Date.now() >= nextProgressAt) {
+        if (Date.now() >= nextProgressAt) {
           nextProgressAt = Date.now() + progressIntervalMs;
           const updated = await updateSegment(message, () => ({
             progress: { rowsRead: collector.read, updatedAt: now().toISOString() },
@@ -312,7 +316,11 @@ export function createExportWorker(services: Services, options: ExportWorkerOpti
       await snapshots.ensureContainer();
       await rejections.save(services.storage.stateContainer(), runId, segment);
     }
-    await updateSegment(message, () => ({ rejectionsUrl: rejectionLink, counts: progress.counts }));
+    await updateSegment(message, () => ({
+      rejectionsUrl: rejectionLink,
+      counts: progress.counts,
+      timings: segmentTimings({ readMs, totalMs: Date.now() - started }),
+    }));
 
     if (collector.overLimit) {
       const contract =
@@ -349,6 +357,7 @@ export function createExportWorker(services: Services, options: ExportWorkerOpti
         counts: { ...counts, ...previous.result },
         audience: { id: previous.audienceId, name: audienceName(exportConfig, segment) },
         error: null,
+        timings: segmentTimings({ readMs, diffMs, totalMs: Date.now() - started }),
       });
       return;
     }
@@ -365,7 +374,13 @@ export function createExportWorker(services: Services, options: ExportWorkerOpti
 
     const name = audienceName(exportConfig, segment);
     if (run.dryRun) {
-      await finish(message, { status: 'succeeded', reason: 'dryRun', counts, error: null });
+      await finish(message, {
+        status: 'succeeded',
+        reason: 'dryRun',
+        counts,
+        error: null,
+        timings: segmentTimings({ readMs, diffMs, totalMs: Date.now() - started }),
+      });
       logger.info('dry run finished', { ...ids, ...counts, readMs });
       return;
     }
@@ -379,6 +394,7 @@ export function createExportWorker(services: Services, options: ExportWorkerOpti
         counts,
         audience: previous.audienceId ? { id: previous.audienceId, name } : null,
         error: null,
+        timings: segmentTimings({ readMs, diffMs, totalMs: Date.now() - started }),
       });
       logger.info('segment unchanged; nothing sent', { ...ids, valid: counts.valid, readMs });
       return;
@@ -389,26 +405,33 @@ export function createExportWorker(services: Services, options: ExportWorkerOpti
     if (connection.status !== 'ready') {
       throw new SegmentFailure(
         'CONNECTION_NOT_READY',
-        `The RollWorks connection is ${connection.status}; an administrator must finish or renew it.`,
+        `The RollWorks connection ${CONNECTION_NOT_READY_TEXT[connection.status]}, so nothing was sent. An administrator must finish or renew the connection, then run the export again.`,
       );
     }
     const sendStarted = Date.now();
     const api = services.rollworks.forConnection(services.connections.tokenProvider(connection.id));
-    const sending = sendAudience(api, exportConfig, segment, name, members, {
+    // The new list uploads (uncommitted) while RollWorks processes the members request, so it adds
+    // no wall time; it is committed only after RollWorks accepted them.
+    let staged: Promise<string> | undefined;
+    const stage = (): Promise<string> => {
+      if (!staged) {
+        staged = snapshots.stage(exportId, segment, members);
+        staged.catch(() => undefined);
+      }
+      return staged;
+    };
+    const audience = await sendAudience(api, exportConfig, segment, name, members, {
       lookUpFirst: meta.dequeueCount > 1 || requeues > 0,
       logger,
       ids,
       onStep: (step) => options.onStep?.(step, { runId, segment }),
+      onRequestSent: () => void stage(),
     });
-    // The new list uploads (uncommitted) while RollWorks receives it; committed only after success.
-    const staged = snapshots.stage(exportId, segment, members);
-    staged.catch(() => undefined);
-    const audience = await sending;
     await options.onStep?.('membersSent', { runId, segment });
     const sendMs = Date.now() - sendStarted;
 
     const snapshotStarted = Date.now();
-    await snapshots.commit(exportId, segment, await staged, {
+    await snapshots.commit(exportId, segment, await stage(), {
       sentAt: now(),
       audienceId: audience.segmentId,
       runId,
@@ -423,6 +446,7 @@ export function createExportWorker(services: Services, options: ExportWorkerOpti
       counts: { ...counts, sent: members.length },
       audience: { id: audience.segmentId, name },
       error: null,
+      timings: segmentTimings({ readMs, diffMs, sendMs, snapshotMs, totalMs: Date.now() - started }),
     });
     logger.info('segment sent', {
       ...ids,

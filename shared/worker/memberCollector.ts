@@ -1,4 +1,7 @@
 import { hash } from 'node:crypto';
+import { detachString } from '../segments/csvParser';
+import type { FieldBatch } from '../segments/segmentSource';
+import { DigestSet } from './digestSet';
 import { maskEmail, normalizeEmail } from './emailNormalizer';
 import { sortMembers } from './memberSort';
 import type { RejectionReport } from './rejectionReport';
@@ -10,13 +13,51 @@ export interface CollectedCounts {
   valid: number;
 }
 
+/** The de-duplicated members being collected. */
+export interface MemberStore {
+  readonly size: number;
+  /** False when the member was already there. */
+  add(member: string): boolean;
+  /** The members in code-unit order (as `Array.prototype.sort`). */
+  sorted(): string[];
+  /** Releases the memory. */
+  clear(): void;
+}
+
+/** Plain addresses (hashing off): a Set of strings. */
+class StringMemberStore implements MemberStore {
+  private readonly members = new Set<string>();
+
+  get size(): number {
+    return this.members.size;
+  }
+
+  add(member: string): boolean {
+    const before = this.members.size;
+    // A value kept as is may be a slice of a whole chunk of the segment: copied so it does not pin it.
+    this.members.add(detachString(member));
+    return this.members.size !== before;
+  }
+
+  sorted(): string[] {
+    return sortMembers(Array.from(this.members));
+  }
+
+  clear(): void {
+    this.members.clear();
+  }
+}
+
 /**
  * Turns segment rows into the set of members to send: normalizes, validates, de-duplicates and
  * (when hashing) MD5-hashes each email. Holds at most `limit + 1` members: the one past the limit
- * proves the segment too large, and the caller stops reading.
+ * proves the segment too large, and the caller stops reading. Digests (hashing on) are held as
+ * 16-byte records (`DigestSet`), addresses as strings.
  */
 export class MemberCollector {
-  readonly members = new Set<string>();
+  readonly members: MemberStore;
+  /** The store when hashing (members added from raw digest bytes, no hex round trip). */
+  private readonly digests: DigestSet | undefined;
   read = 0;
   invalid = 0;
   duplicates = 0;
@@ -24,10 +65,31 @@ export class MemberCollector {
   constructor(
     private readonly options: { hashEmails: boolean; limit: number },
     private readonly rejections: RejectionReport,
-  ) {}
+  ) {
+    this.digests = options.hashEmails ? new DigestSet() : undefined;
+    this.members = this.digests ?? new StringMemberStore();
+  }
 
   get overLimit(): boolean {
     return this.members.size > this.options.limit;
+  }
+
+  /** Adds a batch of rows in order; stops after the row that takes the set past the limit. */
+  addBatch(batch: FieldBatch): void {
+    const { blob, rows, values, unreadable } = batch;
+    const limit = this.options.limit;
+    let problem = 0;
+    let problemAt = unreadable.length > 0 ? unreadable[0].index : -1;
+    for (let i = 0; i < rows.length; i++) {
+      if (i === problemAt) {
+        this.addUnreadableRow(blob, rows[i], unreadable[problem].reason);
+        problem += 1;
+        problemAt = problem < unreadable.length ? unreadable[problem].index : -1;
+      } else {
+        this.addEmail(values[i], blob, rows[i]);
+        if (this.members.size > limit) return;
+      }
+    }
   }
 
   addEmail(raw: string | undefined, blob: string, row: number): void {
@@ -38,13 +100,11 @@ export class MemberCollector {
       this.rejections.add(blob, row, normalized.reason, maskEmail(raw));
       return;
     }
-    const member =
-      this.options.hashEmails && !normalized.isDigest
-        ? hash('md5', normalized.value, 'hex')
-        : normalized.value;
-    const before = this.members.size;
-    this.members.add(member);
-    if (this.members.size === before) this.duplicates += 1;
+    const added =
+      this.digests && !normalized.isDigest
+        ? this.digests.addBinary(hash('md5', normalized.value, 'binary'))
+        : this.members.add(normalized.value);
+    if (!added) this.duplicates += 1;
   }
 
   addUnreadableRow(blob: string, row: number, reason: string): void {
@@ -59,6 +119,6 @@ export class MemberCollector {
 
   /** The members sorted (code-unit order, as `Array.prototype.sort`), ready for diff and snapshot. */
   sortedMembers(): string[] {
-    return sortMembers(Array.from(this.members));
+    return this.members.sorted();
   }
 }

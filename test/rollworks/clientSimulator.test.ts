@@ -113,4 +113,37 @@ describe('RollWorks client against the simulator over HTTP', () => {
     expect(error.details.outcomeUnknown).toBe(true);
     expect(simulator.state.audiences.size).toBe(1);
   });
+
+  it('tells the caller once when a members request is sent, before the answer', async () => {
+    const { client } = setup();
+    const api = client.forConnection(await tokenProvider(client));
+    const events: string[] = [];
+    const onRequestSent = () => events.push('sent');
+    const created = await api.createCrmAudience(ADVERTISER, 'hooked', emails(150), { onRequestSent });
+    events.push('answered');
+    await api.replaceCrmAudience(created.segmentId, 'hooked', emails(130), { onRequestSent });
+    events.push('answered');
+    expect(events).toEqual(['sent', 'answered', 'sent', 'answered']);
+    expect(simulator.state.audiences.get(created.segmentId)!.members.size).toBe(130);
+  });
+
+  it('times out a members request whose answer does not come', async () => {
+    const config = testConfig({
+      ROLLWORKS_API_BASE_URL: simulator.url,
+      ROLLWORKS_AUTH_BASE_URL: simulator.url,
+      ROLLWORKS_REQUEST_TIMEOUT_MS: '300',
+      ROLLWORKS_RETRY_BUDGET_MS: '100',
+    });
+    const client = createRollWorksClient(config, { budget: countingBudget() });
+    const api = client.forConnection(await tokenProvider(client));
+    simulator.state.setFaults({ latencyMs: 2_000 });
+    const error = (await api
+      .createCrmAudience(ADVERTISER, 'slow', emails(100), { onRequestSent: () => undefined })
+      .catch((e: unknown) => e)) as RollWorksError;
+    simulator.state.setFaults({});
+    expect(error).toBeInstanceOf(RollWorksError);
+    expect(error.code).toBe('NETWORK');
+    expect(error.message).toMatch(/timed out/);
+    expect(error.details.outcomeUnknown).toBe(true);
+  });
 });
