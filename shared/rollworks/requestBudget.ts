@@ -1,4 +1,4 @@
-import { ensureTable } from '../storage/tables';
+import { ensureTable, hasStatus, statusOf } from '../storage/tables';
 import type { TableClient } from '@azure/data-tables';
 import type { AppConfig } from '../config/config';
 import type { Clock } from '../clock';
@@ -87,5 +87,4 @@ async function readDay(
   }
 }
 
-const statusOf = (error: unknown): number | undefined => (error as { statusCode?: number })?.statusCode;
-const isConflict = (error: unknown): boolean => statusOf(error) === 409 || statusOf(error) === 412;
+const isConflict = (error: unknown): boolean => hasStatus(error, 409, 412);

@@ -1,3 +1,4 @@
+import { statusOf } from '../storage/tables';
 import type { AppConfig } from '../config/config';
 import type { StorageClients } from '../storage/clients';
 import { silentLogger, type Logger } from '../logging/logger';
@@ -6,13 +7,7 @@ import { CsvParser, detachString } from './csvParser';
 import { rowBuilder } from './rowObjects';
 import { JsonLinesParser, type JsonLine } from './jsonLinesParser';
 import { partitionFailure, textChunks } from './partitionStream';
-import {
-  loadSegmentLayout,
-  readFailed,
-  statusOf,
-  type PartitionBlob,
-  type SegmentLayout,
-} from './segmentLayout';
+import { loadSegmentLayout, readFailed, type PartitionBlob, type SegmentLayout } from './segmentLayout';
 import { createTableStatsCache, type SegmentStats, type SegmentStatsCache } from './segmentStatsCache';
 import {
   SegmentSourceError,

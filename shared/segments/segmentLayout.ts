@@ -1,3 +1,4 @@
+import { statusOf } from '../storage/tables';
 import { createHash } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import { parseCdmModel } from './cdmModel';
@@ -217,11 +218,6 @@ function mixed(name: string, kinds: string[]): SegmentSourceError {
     'SEGMENT_FORMAT_UNSUPPORTED',
     `Segment '${name}' mixes ${kinds.join(' and ')}; a segment folder must hold one format only.`,
   );
-}
-
-export function statusOf(error: unknown): number | undefined {
-  const status = (error as { statusCode?: unknown } | null)?.statusCode;
-  return typeof status === 'number' ? status : undefined;
 }
 
 export function readFailed(context: string, error: unknown): SegmentSourceError {

@@ -1,6 +1,6 @@
 import type { TableClient } from '@azure/data-tables';
 import type { Logger } from '../logging/logger';
-import { statusOf } from './segmentLayout';
+import { ensureTable, statusOf } from '../storage/tables';
 
 /** What was learned by reading a segment once: valid while its partitions keep their ETags. */
 export interface SegmentStats {
@@ -24,14 +24,6 @@ const PARTITION = 'segment';
  */
 export function createTableStatsCache(table: () => TableClient, logger: Logger): SegmentStatsCache {
   const memory = new Map<string, { contentKey: string; stats: SegmentStats }>();
-  let tableReady: Promise<void> | undefined;
-  const ensureTable = () =>
-    (tableReady ??= table()
-      .createTable()
-      .catch((error) => {
-        tableReady = undefined;
-        throw error;
-      }));
 
   return {
     async get(segment, contentKey) {
@@ -39,7 +31,7 @@ export function createTableStatsCache(table: () => TableClient, logger: Logger):
       const knownHere = known?.contentKey === contentKey ? known.stats : undefined;
       if (knownHere && knownHere.rowCount !== null) return knownHere;
       try {
-        await ensureTable();
+        await ensureTable(table());
         const entity = await table().getEntity<{ contentKey: string; rowCount?: number; fields: string }>(
           PARTITION,
           rowKey(segment),
@@ -67,7 +59,7 @@ export function createTableStatsCache(table: () => TableClient, logger: Logger):
       }
       memory.set(segment, { contentKey, stats });
       try {
-        await ensureTable();
+        await ensureTable(table());
         await table().upsertEntity(
           {
             partitionKey: PARTITION,

@@ -30,13 +30,16 @@ export function ensureTable(table: TableClient): Promise<void> {
 }
 
 /** A table client whose table is created on first use. */
-export function lazyTable(storage: Pick<StorageClients, 'table'>, name: string): () => Promise<TableClient> {
+export function ensuredTable(table: () => TableClient): () => Promise<TableClient> {
   return async () => {
-    const client = storage.table(name);
+    const client = table();
     await ensureTable(client);
     return client;
   };
 }
+
+export const lazyTable = (storage: Pick<StorageClients, 'table'>, name: string) =>
+  ensuredTable(() => storage.table(name));
 
 /** Runs `attempt` again (up to `times`) while it fails with 412 (ETag mismatch) or 409. */
 export async function retryOnConflict<T>(attempt: () => Promise<T>, times = 12): Promise<T> {

@@ -1,5 +1,5 @@
 import type { TableClient } from '@azure/data-tables';
-import { ensuredTable, statusOf, tableKey } from './tableKeys';
+import { ensuredTable, statusOf, tableKey } from '../storage/tables';
 
 export const AUDIENCES_TABLE = 'audiences';
 
