@@ -26,7 +26,7 @@ function connectionId(request: HttpRequest): string {
 const caller = (principal: Principal | null) => ({ id: principal!.id, name: principal!.name });
 
 // Refuse to start in Azure with the local token issuer or the local secret store switched on. Other
-// configuration errors are reported by the first request that needs the setting, as before.
+// configuration errors are reported by the first request that needs the setting.
 app.hook.appStart(() => {
   let config: AppConfig;
   try {

@@ -1,16 +1,11 @@
-import { app } from '@azure/functions';
-import { apiHandler, json, readJsonBody } from '../shared/http/handler';
+import { app, type HttpRequest } from '@azure/functions';
+import { apiHandler, json, readJsonBody, readRouteParam } from '../shared/http/handler';
 import { ROLES } from '../shared/model/identity';
 import { exportIdParamSchema, exportRequestSchema } from '../shared/exports/schemas';
-import { validationProblem } from '../shared/http/problem';
 
 const EDITORS = ['Exports.Admin', 'Exports.Contributor'] as const;
 
-function exportIdOf(params: Record<string, string>): string {
-  const parsed = exportIdParamSchema.safeParse(params.id);
-  if (!parsed.success) throw validationProblem(parsed.error, 'path');
-  return parsed.data;
-}
+const exportIdOf = (request: HttpRequest): string => readRouteParam(request, 'id', exportIdParamSchema);
 
 export const listExports = apiHandler({
   roles: ROLES,
@@ -31,13 +26,13 @@ export const createExport = apiHandler({
 export const getExport = apiHandler({
   roles: ROLES,
   handler: async (request, { services, principal }) =>
-    json(200, await services.exports.view(exportIdOf(request.params), principal!)),
+    json(200, await services.exports.view(exportIdOf(request), principal!)),
 });
 
 export const updateExport = apiHandler({
   roles: EDITORS,
   handler: async (request, { services, principal, logger }) => {
-    const id = exportIdOf(request.params);
+    const id = exportIdOf(request);
     const body = await readJsonBody(request, exportRequestSchema);
     const updated = await services.exports.update(id, body, principal!);
     logger.info('export updated', { exportId: id });
@@ -48,7 +43,7 @@ export const updateExport = apiHandler({
 export const deleteExport = apiHandler({
   roles: EDITORS,
   handler: async (request, { services, principal, logger }) => {
-    const id = exportIdOf(request.params);
+    const id = exportIdOf(request);
     await services.exports.remove(id, principal!);
     logger.info('export deleted', { exportId: id });
     return { status: 204 };

@@ -1,21 +1,9 @@
 import { app } from '@azure/functions';
-import type { z } from 'zod';
-import { apiHandler, json, readQuery } from '../shared/http/handler';
+import { apiHandler, json, readQuery, readRouteParam } from '../shared/http/handler';
 import { ROLES } from '../shared/model/identity';
-import { notFound, ProblemError, unprocessable, validationProblem } from '../shared/http/problem';
+import { notFound, ProblemError, unprocessable } from '../shared/http/problem';
 import { SegmentSourceError } from '../shared/segments/segmentSource';
 import { segmentNameParamSchema, segmentQuerySchema } from '../shared/segments/segmentSchemas';
-
-function param<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    throw validationProblem(
-      { issues: parsed.error.issues.map((issue) => ({ ...issue, path: ['name'] })) } as z.ZodError,
-      'path',
-    );
-  }
-  return parsed.data;
-}
 
 /** Segment errors as problem responses naming the segment. */
 function segmentProblem(error: SegmentSourceError): ProblemError {
@@ -49,7 +37,7 @@ export const listSegments = apiHandler({
 export const getSegment = apiHandler({
   roles: ROLES,
   handler: async (request, { services }) => {
-    const name = param(segmentNameParamSchema, request.params.name);
+    const name = readRouteParam(request, 'name', segmentNameParamSchema);
     const { count } = readQuery(request, segmentQuerySchema);
     try {
       return json(200, await services.segments.describe(name, { count }));

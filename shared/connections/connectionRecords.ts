@@ -24,7 +24,8 @@ export interface ConnectionRecord {
   updatedAt: string;
 }
 
-export function statusOf(record: ConnectionRecord): ConnectionStatus {
+/** The status follows from the record: authorized or not, export user or not. */
+function connectionStatus(record: ConnectionRecord): ConnectionStatus {
   if (record.reauthorizationRequired) return 'reauthorizationRequired';
   if (!record.authorization) return 'pendingAuthorization';
   return record.exportUser ? 'ready' : 'authorized';
@@ -36,7 +37,7 @@ export function toConnection(record: ConnectionRecord): Connection {
     type: 'rollworks',
     displayName: record.displayName,
     access: record.access,
-    status: statusOf(record),
+    status: connectionStatus(record),
     consent: record.consent,
     rollworks: record.rollworks,
     exportUser: record.exportUser,
@@ -77,7 +78,7 @@ function toEntity(record: ConnectionRecord): ConnectionEntity {
     rowKey: record.id,
     displayName: record.displayName,
     access: record.access,
-    status: statusOf(record),
+    status: connectionStatus(record),
     consentById: record.consent.by.id,
     consentByName: record.consent.by.name,
     consentAt: record.consent.at,

@@ -5,6 +5,7 @@ import type { IdentityRef, Principal } from '../model/identity';
 import { RollWorksError, type AccessTokenProvider } from '../rollworks/types';
 import { conflict, notFound } from '../http/problem';
 import { silentLogger, type Logger } from '../logging/logger';
+import { isAdmin, mayUseConnection } from '../exports/access';
 import type { AuthorizationOutcome } from './authorizationOutcome';
 import {
   CONNECTIONS_TABLE,
@@ -38,8 +39,6 @@ export interface ConnectionService {
   listFor(viewer: Principal): Promise<ConnectionView[]>;
   /** One connection in the caller's view; 404 ProblemError when it does not exist or is not visible to them. */
   getFor(viewer: Principal, connectionId: string): Promise<ConnectionView>;
-  /** Whether a caller may use the connection in an export (admins: any; contributors: shared ones). */
-  canUse(principal: Principal, connection: Connection): boolean;
   update(connectionId: string, patch: PatchConnectionInput): Promise<Connection>;
   /** 409 ProblemError listing the exports using it unless `exports` says what to do with them. */
   remove(connectionId: string, options?: DeleteConnectionQuery, log?: Logger): Promise<void>;
@@ -107,14 +106,10 @@ export function createConnectionService(
     return record;
   };
 
-  const isAdmin = (principal: Principal) => principal.roles.includes('Exports.Admin');
-  const sharedWithContributors = (principal: Principal, record: { access: string }) =>
-    principal.roles.includes('Exports.Contributor') && record.access === 'adminsAndContributors';
-
   const viewFor = (viewer: Principal, record: ConnectionRecord): ConnectionView | null => {
     const connection = toConnection(record);
     if (isAdmin(viewer)) return connection;
-    if (sharedWithContributors(viewer, record)) {
+    if (mayUseConnection(viewer, record)) {
       const { id, displayName, type, status } = connection;
       return { id, displayName, type, status };
     }
@@ -177,8 +172,6 @@ export function createConnectionService(
         });
       return view;
     },
-
-    canUse: (principal, connection) => isAdmin(principal) || sharedWithContributors(principal, connection),
 
     async update(connectionId, patch) {
       const updated = await records.update(connectionId, (record) => ({

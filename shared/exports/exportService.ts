@@ -13,7 +13,7 @@ import {
   type ProblemFieldError,
 } from '../http/problem';
 import { createExportStore } from './exportStore';
-import { isAdmin, mayRun, mayUseConnection } from './access';
+import { isAdmin, mayUseConnection } from './access';
 import { randomId } from './ids';
 import { hasStatus } from '../storage/tables';
 import type { ExportRequest } from './schemas';
@@ -43,6 +43,21 @@ export interface ExportService {
 
 const SEGMENT_CHECK_CONCURRENCY = 4;
 
+/** What a create or update request sets; saving makes the export active again. */
+function configuredFields(request: ExportRequest, advertiserName: string) {
+  return {
+    displayName: request.displayName,
+    connectionId: request.connectionId,
+    advertiserId: request.advertiserId,
+    advertiserName,
+    emailField: request.emailField,
+    segments: request.segments,
+    hashEmails: request.hashEmails,
+    schedule: request.schedule,
+    status: 'active' as const,
+  };
+}
+
 export function createExportService(services: Services): ExportService {
   const store = createExportStore(services.storage);
 
@@ -51,10 +66,7 @@ export function createExportService(services: Services): ExportService {
   }
 
   async function toView(exportConfig: ExportConfig, principal: Principal): Promise<ExportView> {
-    const canEdit = isAdmin(principal)
-      ? true
-      : principal.roles.includes('Exports.Contributor') &&
-        mayUseConnection(principal, await connectionOf(exportConfig));
+    const canEdit = isAdmin(principal) || mayUseConnection(principal, await connectionOf(exportConfig));
     return { ...exportConfig, canEdit };
   }
 
@@ -212,11 +224,7 @@ export function createExportService(services: Services): ExportService {
           const id = exportConfig.connectionId;
           if (id && !connections.has(id)) connections.set(id, services.connections.get(id));
           const connection = id ? await connections.get(id)! : null;
-          return {
-            ...exportConfig,
-            canEdit:
-              principal.roles.includes('Exports.Contributor') && mayUseConnection(principal, connection),
-          };
+          return { ...exportConfig, canEdit: mayUseConnection(principal, connection) };
         }),
       );
     },
@@ -228,15 +236,7 @@ export function createExportService(services: Services): ExportService {
       const now = services.clock.now().toISOString();
       const exportConfig: ExportConfig = {
         id: randomId('exp'),
-        displayName: request.displayName,
-        connectionId: request.connectionId,
-        advertiserId: request.advertiserId,
-        advertiserName,
-        emailField: request.emailField,
-        segments: request.segments,
-        hashEmails: request.hashEmails,
-        schedule: request.schedule,
-        status: 'active',
+        ...configuredFields(request, advertiserName),
         createdAt: now,
         updatedAt: now,
         createdBy: { id: principal.id, name: principal.name },
@@ -250,15 +250,7 @@ export function createExportService(services: Services): ExportService {
       const { advertiserName } = await validate(request, principal);
       const updated: ExportConfig = {
         ...stored.value,
-        displayName: request.displayName,
-        connectionId: request.connectionId,
-        advertiserId: request.advertiserId,
-        advertiserName,
-        emailField: request.emailField,
-        segments: request.segments,
-        hashEmails: request.hashEmails,
-        schedule: request.schedule,
-        status: 'active',
+        ...configuredFields(request, advertiserName),
         updatedAt: services.clock.now().toISOString(),
       };
       try {
@@ -281,7 +273,7 @@ export function createExportService(services: Services): ExportService {
     },
     async mayRun(exportConfig, principal) {
       if (isAdmin(principal) || principal.roles.includes('Exports.Runner')) return true;
-      return mayRun(principal, await connectionOf(exportConfig));
+      return mayUseConnection(principal, await connectionOf(exportConfig));
     },
     listByConnection: (connectionId) => store.list({ connectionId }),
     async detachConnection(connectionId) {

@@ -42,13 +42,17 @@ export const conflict = (detail: string, options?: ProblemOptions) =>
 export const unprocessable = (detail: string, options?: ProblemOptions) =>
   new ProblemError(422, 'Unprocessable content', detail, options);
 
-export function zodFieldErrors(error: z.ZodError): ProblemFieldError[] {
-  return error.issues.map((issue) => ({ field: issue.path.join('.') || '(body)', message: issue.message }));
+/** `at` names the value the schema checked when it is not the body (a route parameter, a header). */
+export function zodFieldErrors(error: z.ZodError, at?: string): ProblemFieldError[] {
+  return error.issues.map((issue) => ({
+    field: [...(at === undefined ? [] : [at]), ...issue.path].join('.') || '(body)',
+    message: issue.message,
+  }));
 }
 
-/** 422 naming each field a request body or query failed validation on. */
-export function validationProblem(error: z.ZodError, where = 'request body'): ProblemError {
-  const errors = zodFieldErrors(error);
+/** 422 naming each field a request body, query, route parameter (`at`) or header (`at`) failed validation on. */
+export function validationProblem(error: z.ZodError, where = 'request body', at?: string): ProblemError {
+  const errors = zodFieldErrors(error, at);
   const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
   return unprocessable(`The ${where} is invalid: ${detail}`, {
     code: 'VALIDATION_FAILED',

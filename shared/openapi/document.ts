@@ -319,6 +319,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
       responses: {
         ...operation.responses,
         ...(roles === 'anonymous' ? {} : { 401: problem('No valid token'), 403: problem('Role missing') }),
+        ...(operation.request?.body ? { 413: problem('Body larger than 1 MiB') } : {}),
       },
     });
   }

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { StorageClients } from '../storage/clients';
 import { hasStatus } from '../storage/tables';
 import { rejectionBlobName } from '../worker/rejectionReport';
+import { isFinalSegmentStatus, type Run, type SegmentRunState } from '../model/run';
 
 /** Streams a segment's rejection report from the state container; null when there is none. */
 export async function openRejectionReport(
@@ -32,3 +33,26 @@ export function attachmentDisposition(fileName: string): string {
 }
 
 export const rejectionFileName = (runId: string, segment: string) => `rejections-${runId}-${segment}.csv`;
+
+/** The run's segment named by the path (as decoded by the host, or still encoded by a proxy). */
+export function findRunSegment(run: Run, raw: string): SegmentRunState | undefined {
+  const exact = run.segments.find((s) => s.segment === raw);
+  if (exact) return exact;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(raw);
+  } catch {
+    return undefined;
+  }
+  return run.segments.find((s) => s.segment === decoded);
+}
+
+/** Why a segment of a run has no rejection report, for the 404. */
+export function noReportReason(state: SegmentRunState): string {
+  if (state.rejectionsUrl) return 'its rejection report is no longer stored';
+  if (!isFinalSegmentStatus(state.status) && state.counts.read === 0) {
+    return 'the segment has not been read yet; the report appears when reading ends';
+  }
+  if (state.counts.read === 0) return 'the segment was not read in this run';
+  return 'no row was rejected';
+}

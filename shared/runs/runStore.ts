@@ -1,6 +1,6 @@
 import type { TableClient, TransactionAction } from '@azure/data-tables';
 import type { StorageClients } from '../storage/clients';
-import type { Run, RunStatus, RunTrigger, SegmentRunState } from '../model/run';
+import type { Run, SegmentRunState } from '../model/run';
 import { deriveRunReason, deriveRunStatus } from '../model/run';
 import { hasStatus, lazyTable } from '../storage/tables';
 
@@ -13,19 +13,11 @@ const POINTER_ROW = 'pointer';
 const HISTORY_PREFIX = 'h-';
 const MAX_MILLIS = 9_999_999_999_999;
 
-/** The run row: everything but per-segment state, which lives in one row per segment. */
-export interface RunHeader {
-  id: string;
-  exportId: string;
-  trigger: RunTrigger;
-  dryRun: boolean;
-  force: boolean;
-  /** Stored status; `canceled` here wins over what segments say. */
-  status: RunStatus;
-  reason: string | null;
-  createdAt: string;
-  startedAt: string | null;
-  finishedAt: string | null;
+/**
+ * The run row: everything but per-segment state, which lives in one row per segment. Its `status` is
+ * the stored one; `canceled` here wins over what segments say.
+ */
+export interface RunHeader extends Omit<Run, 'segments'> {
   segments: string[];
   /** Run this one is queued behind (not enqueued until that one finishes). */
   waitingFor: string | null;

@@ -8,6 +8,11 @@ export interface SegmentError {
 /** Reason (and run reason prefix) of a scheduled run skipped because the previous one was still going. */
 export const PREVIOUS_RUN_IN_PROGRESS = 'previousRunInProgress';
 
+const REAUTHORIZE = {
+  unless: /authorize/i,
+  text: 'An administrator must authorize the RollWorks connection again, then run the export again.',
+};
+
 /**
  * What a person can do about a failure, added to the recorded message when it does not say so
  * already (the message comes from where the error happened and tells what happened).
@@ -22,14 +27,8 @@ const NEXT_STEP: Record<string, { unless: RegExp; text: string }> = {
     text: 'Check that the segment is still published, or edit the export to remove it.',
   },
   SEGMENT_EMPTY: { unless: /nothing was sent/i, text: 'Nothing was sent.' },
-  INVALID_GRANT: {
-    unless: /authorize/i,
-    text: 'An administrator must authorize the RollWorks connection again, then run the export again.',
-  },
-  UNAUTHORIZED: {
-    unless: /authorize/i,
-    text: 'An administrator must authorize the RollWorks connection again, then run the export again.',
-  },
+  INVALID_GRANT: REAUTHORIZE,
+  UNAUTHORIZED: REAUTHORIZE,
   FORBIDDEN: {
     unless: /access/i,
     text: 'The connection’s RollWorks user may not change this advertiser’s audiences: check the advertiser and the user’s access in RollWorks.',

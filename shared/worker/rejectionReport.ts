@@ -10,20 +10,38 @@ export const rejectionsUrl = (runId: string, segment: string): string =>
 
 const CSV_HEADER = 'blob,row,reason,email\n';
 
+/**
+ * Rows a report lists (about 6 MB of CSV). Profiles without an email are common, and invalid rows do
+ * not count toward the member limit, so an unbounded report would grow with the segment.
+ */
+export const MAX_LISTED_REJECTIONS = 100_000;
+
 /** Rejected rows as CSV (blob, row, reason, masked email); never a full address. */
 export class RejectionReport {
   private readonly lines: string[] = [];
+  private unlisted = 0;
 
+  constructor(private readonly maxListed = MAX_LISTED_REJECTIONS) {}
+
+  /** Every rejected row, listed or not. */
   get size(): number {
-    return this.lines.length;
+    return this.lines.length + this.unlisted;
   }
 
   add(blob: string, row: number, reason: string, maskedEmail: string): void {
+    if (this.lines.length >= this.maxListed) {
+      this.unlisted += 1;
+      return;
+    }
     this.lines.push(`${csvField(blob)},${row},${csvField(reason)},${csvField(maskedEmail)}\n`);
   }
 
   toCsv(): string {
-    return CSV_HEADER + this.lines.join('');
+    const note =
+      this.unlisted > 0
+        ? `,,${csvField(`${this.unlisted} more rejected rows are not listed (a report lists the first ${this.maxListed})`)},\n`
+        : '';
+    return CSV_HEADER + this.lines.join('') + note;
   }
 
   async save(container: ContainerClient, runId: string, segment: string): Promise<void> {

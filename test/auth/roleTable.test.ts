@@ -4,15 +4,23 @@ import { startHarness, type Harness } from '../connections/support/harness';
 import { startApiHost, type ApiHost } from '../connections/support/apiHost';
 
 /**
- * Every connection endpoint × every role, plus requests without a valid token, over real HTTP through
- * the local Functions host, with tokens checked against the JWKS it publishes.
+ * Every role-gated endpoint × every role, plus requests without a valid token, over real HTTP through
+ * the local Functions host, with tokens checked against the JWKS it publishes. Export, run and segment
+ * endpoints are called on ids that do not exist: a caller the role check lets through gets 404 (or 422
+ * for an invalid body), one it stops gets 403.
  */
 let harness: Harness;
 let api: ApiHost;
 
 beforeAll(async () => {
   harness = await startHarness();
-  api = await startApiHost(harness);
+  api = await startApiHost(harness, [
+    'connections.ts',
+    'oauthCallback.ts',
+    'exports.ts',
+    'runs.ts',
+    'segments.ts',
+  ]);
 }, 120_000);
 afterAll(async () => {
   await api?.stop();
@@ -20,6 +28,14 @@ afterAll(async () => {
 });
 
 const ADMIN_ONLY = { admin: 403, contributor: 403, viewer: 403, runner: 403, noRoles: 403 };
+/** Every app role gets `status`; a token without roles gets 403. */
+const EVERY_ROLE = (status: number) => ({
+  admin: status,
+  contributor: status,
+  viewer: status,
+  runner: status,
+  noRoles: 403,
+});
 
 interface Endpoint {
   name: string;
@@ -75,6 +91,80 @@ const endpoints: Endpoint[] = [
     method: 'POST',
     path: (id) => `/api/connections/${id}/export-user`,
     expected: { ...ADMIN_ONLY, admin: 200 },
+  },
+  {
+    name: 'list exports',
+    method: 'GET',
+    path: () => '/api/exports',
+    expected: EVERY_ROLE(200),
+  },
+  {
+    name: 'create export (invalid body)',
+    method: 'POST',
+    path: () => '/api/exports',
+    body: {},
+    expected: { ...ADMIN_ONLY, admin: 422, contributor: 422 },
+  },
+  {
+    name: 'get export',
+    method: 'GET',
+    path: () => '/api/exports/exp_missing',
+    expected: EVERY_ROLE(404),
+  },
+  {
+    name: 'update export (invalid body)',
+    method: 'PUT',
+    path: () => '/api/exports/exp_missing',
+    body: {},
+    expected: { ...ADMIN_ONLY, admin: 422, contributor: 422 },
+  },
+  {
+    name: 'delete export',
+    method: 'DELETE',
+    path: () => '/api/exports/exp_missing',
+    expected: { ...ADMIN_ONLY, admin: 404, contributor: 404 },
+  },
+  {
+    name: 'start run',
+    method: 'POST',
+    path: () => '/api/exports/exp_missing/runs',
+    expected: { ...ADMIN_ONLY, admin: 404, contributor: 404, runner: 404 },
+  },
+  {
+    name: 'run history',
+    method: 'GET',
+    path: () => '/api/exports/exp_missing/runs',
+    expected: EVERY_ROLE(404),
+  },
+  {
+    name: 'get run',
+    method: 'GET',
+    path: () => '/api/runs/run_missing',
+    expected: EVERY_ROLE(404),
+  },
+  {
+    name: 'segment rejections',
+    method: 'GET',
+    path: () => '/api/runs/run_missing/segments/newsletter/rejections',
+    expected: EVERY_ROLE(404),
+  },
+  {
+    name: 'cancel run',
+    method: 'POST',
+    path: () => '/api/runs/run_missing/cancel',
+    expected: { ...ADMIN_ONLY, admin: 404, contributor: 404, runner: 404 },
+  },
+  {
+    name: 'list segments',
+    method: 'GET',
+    path: () => '/api/segments',
+    expected: EVERY_ROLE(200),
+  },
+  {
+    name: 'get segment',
+    method: 'GET',
+    path: () => '/api/segments/missing-segment',
+    expected: EVERY_ROLE(404),
   },
   {
     name: 'oauth callback (anonymous; no state → error page)',

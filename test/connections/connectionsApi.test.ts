@@ -124,6 +124,13 @@ describe('POST /api/connections', () => {
     expect(error?.message).toMatch(message);
   });
 
+  it('answers 413 for a body larger than the API reads', async () => {
+    const body = { displayName: 'x'.repeat(1024 * 1024), access: 'admins', dataPrivacyConsent: true };
+    const response = await request('POST', '/api/connections', 'admin', body);
+    expect(response.status).toBe(413);
+    expect(response.json).toMatchObject({ code: 'BODY_TOO_LARGE', field: '(body)' });
+  });
+
   it('answers 400 for a body that is not JSON', async () => {
     const response = await request('POST', '/api/connections', 'admin', '{not json');
     expect(response.status).toBe(400);

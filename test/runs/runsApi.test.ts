@@ -219,6 +219,15 @@ describe('cancel', () => {
     expect((await cancel('run_nosuchrun')).status).toBe(404);
     expect((await read('run_nosuchrun')).status).toBe(404);
   });
+
+  test('a malformed run or export id → 422 naming the route parameter', async () => {
+    const badRun = await read('not-a-run');
+    expect(badRun.status).toBe(422);
+    expect(badRun.body.field).toBe('runId');
+    const badExport = await start('bad id!');
+    expect(badExport.status).toBe(422);
+    expect(badExport.body.field).toBe('id');
+  });
 });
 
 describe('history', () => {

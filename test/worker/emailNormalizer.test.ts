@@ -101,6 +101,20 @@ describe('member collection', () => {
     );
   });
 
+  it('lists a bounded number of rejected rows and says how many more there were', () => {
+    const report = new RejectionReport(2);
+    const collector = new MemberCollector({ hashEmails: true, limit: 1000 }, report);
+    ['bad1', 'a@x.io', 'bad2', 'bad3', undefined].forEach((value, i) =>
+      collector.addEmail(value, 'part-0.csv', i + 1),
+    );
+    expect(collector.counts()).toEqual({ read: 5, invalid: 4, duplicates: 0, valid: 1 });
+    expect(report.size).toBe(4);
+    expect(report.toCsv()).toBe(
+      'blob,row,reason,email\npart-0.csv,1,no @ in email,b***\npart-0.csv,3,no @ in email,b***\n' +
+        ',,2 more rejected rows are not listed (a report lists the first 2),\n',
+    );
+  });
+
   it('sends normalized plain addresses when hashing is off (digests stay digests)', () => {
     const { collector } = collect([' Jane@X.io', md5('k@x.io')], false);
     expect(collector.sortedMembers()).toEqual([md5('k@x.io'), 'jane@x.io'].sort());

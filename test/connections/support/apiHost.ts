@@ -23,19 +23,23 @@ export interface ApiHost {
   stop(): Promise<void>;
 }
 
-const FUNCTION_FILES = ['connections.ts', 'oauthCallback.ts'].map((file) =>
-  path.resolve(__dirname, '../../../functions', file),
-);
+const CONNECTION_FUNCTION_FILES = ['connections.ts', 'oauthCallback.ts'];
 
-/** The connection functions served by the local Functions host over HTTP, with a local token issuer. */
-export async function startApiHost(harness: Harness): Promise<ApiHost> {
+/**
+ * Functions (by default the connection ones; `functionFiles` names others in functions/) served by
+ * the local Functions host over HTTP, with a local token issuer.
+ */
+export async function startApiHost(
+  harness: Harness,
+  functionFiles: string[] = CONNECTION_FUNCTION_FILES,
+): Promise<ApiHost> {
   const keyRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'api-host-key-'));
   const foreignRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'api-host-foreign-'));
   const hostLog: string[] = [];
   const jwks = localJwks(keyRoot);
   const host = await startLocalFunctionsHost({
     port: 0,
-    files: FUNCTION_FILES,
+    files: functionFiles.map((file) => path.resolve(__dirname, '../../../functions', file)),
     log: (level, message) => hostLog.push(`${level} ${message}`),
     extraRoutes: {
       '/.well-known/jwks.json': async (_request, response) => {
