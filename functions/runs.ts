@@ -22,6 +22,8 @@ import type { Run } from '../shared/model/run';
 import type { Services } from '../shared/services';
 
 const RUNNERS = ['Exports.Admin', 'Exports.Contributor', 'Exports.Runner'] as const;
+/** Rejection reports hold masked emails: not for Runners, which only start runs and read their status. */
+const REPORT_READERS = ['Exports.Admin', 'Exports.Contributor', 'Exports.Viewer'] as const;
 
 function idempotencyKeyOf(request: HttpRequest): string | undefined {
   const raw = request.headers.get('idempotency-key');
@@ -75,7 +77,7 @@ async function requireRun(services: Services, request: HttpRequest): Promise<Run
 }
 
 export const getSegmentRejections = apiHandler({
-  roles: ROLES,
+  roles: REPORT_READERS,
   handler: async (request, { services }) => {
     const run = await requireRun(services, request);
     const requested = readRouteParam(request, 'segment', segmentParamSchema);

@@ -265,7 +265,7 @@ export function apiOperations(): Operation[] {
       method: 'get',
       path: '/api/runs/{runId}/segments/{segment}/rejections',
       summary: 'Rejected rows of one segment of a run, as CSV (blob, row, reason, masked email)',
-      roles: ALL_ROLES,
+      roles: ['Exports.Admin', 'Exports.Contributor', 'Exports.Viewer'],
       request: {
         params: runParams.extend({
           segment: z.string().describe('Segment name, URL-encoded (the `rejectionsUrl` of the segment).'),

@@ -103,7 +103,7 @@ export function createSegmentSource(
         if (headerPending) {
           headerPending = false;
           if (!attributes) {
-            columns = values.map((name) => name.trim());
+            columns = headerColumns(blob, values);
             build = rowBuilder(columns);
             onFields(blob, columns);
           }
@@ -202,7 +202,7 @@ export function createSegmentSource(
         // Only the header reaches here: the column is selected right after it.
         headerPending = false;
         if (!attributes) {
-          columns = values.map((name) => name.trim());
+          columns = headerColumns(blob, values);
           onFields(blob, columns);
         }
         select();
@@ -375,6 +375,21 @@ function addUnreadable(batch: FieldBatch, row: number, reason: string): void {
   batch.unreadable.push({ index: batch.rows.length, reason });
   batch.rows.push(row);
   batch.values.push('');
+}
+
+/**
+ * Field names from a CSV header row. A first line holding an email address is data, not a header:
+ * refused without quoting it, so the address never becomes a field name in the API or an error.
+ */
+function headerColumns(blob: string, values: string[]): string[] {
+  const columns = values.map((name) => name.trim());
+  if (columns.some((name) => name.includes('@'))) {
+    throw new SegmentSourceError(
+      'SEGMENT_FORMAT_UNSUPPORTED',
+      `Blob ${blob} has no header row: its first line holds data (an email address) instead of field names.`,
+    );
+  }
+  return columns;
 }
 
 function parseOrFail(partition: PartitionBlob, parse: () => void): void {

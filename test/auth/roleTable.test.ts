@@ -146,7 +146,7 @@ const endpoints: Endpoint[] = [
     name: 'segment rejections',
     method: 'GET',
     path: () => '/api/runs/run_missing/segments/newsletter/rejections',
-    expected: EVERY_ROLE(404),
+    expected: { ...EVERY_ROLE(404), runner: 403 },
   },
   {
     name: 'cancel run',

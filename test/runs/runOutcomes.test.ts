@@ -200,7 +200,8 @@ test('rejection reports download as CSV from each segment’s rejectionsUrl (nam
   const vip = segmentOf(run, SPECIAL);
   expect(vip.rejectionsUrl).toBe(`/api/runs/${runId}/segments/${encodeURIComponent(SPECIAL)}/rejections`);
 
-  for (const role of ['Exports.Viewer', 'Exports.Runner', 'Exports.Contributor', 'Exports.Admin'] as const) {
+  expect((await api('GET', vip.rejectionsUrl, { as: 'Exports.Runner' })).status).toBe(403);
+  for (const role of ['Exports.Viewer', 'Exports.Contributor', 'Exports.Admin'] as const) {
     const response = await api('GET', vip.rejectionsUrl, { as: role });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/csv/);

@@ -311,6 +311,29 @@ describe('errors', () => {
   });
 });
 
+describe('headerless CSV', () => {
+  it('is refused without the first line becoming field names in a description or an error', async () => {
+    await putBlob(
+      env.container,
+      'no-header/part-0.csv',
+      'jane.doe@example.com,Jane\njohn@example.com,John\n',
+    );
+    for (const attempt of [
+      readAll(source, 'no-header', { requiredField: 'Email' }),
+      source.describe('no-header', { count: true }),
+    ]) {
+      const error = await rejectionOf(attempt);
+      expect(error.code).toBe('SEGMENT_FORMAT_UNSUPPORTED');
+      expect(error.message).toMatch(/no-header\/part-0\.csv has no header row/);
+      expect(error.message).not.toMatch(/example\.com/);
+    }
+    const columnRead = await rejectionOf(
+      source.readField('no-header', 'Email')[Symbol.asyncIterator]().next(),
+    );
+    expect(columnRead.code).toBe('SEGMENT_FORMAT_UNSUPPORTED');
+  });
+});
+
 describe('streaming', () => {
   it('stops downloading when the reader stops early or is aborted', async () => {
     await generateSegment(env.container, 'stream', 20_000, { seed: 5 });
