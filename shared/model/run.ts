@@ -43,6 +43,20 @@ export interface SegmentRunState {
   resumesAt?: string | null;
 }
 
+/** A segment's state before any work: queued, no counts, no audience; `patch` overrides. */
+export const newSegmentState = (segment: string, patch: Partial<SegmentRunState> = {}): SegmentRunState => ({
+  segment,
+  status: 'queued',
+  reason: null,
+  counts: emptyCounts(),
+  audience: null,
+  error: null,
+  rejectionsUrl: null,
+  startedAt: null,
+  finishedAt: null,
+  ...patch,
+});
+
 export interface SegmentTimings {
   readMs: number | null;
   diffMs: number | null;

@@ -2,7 +2,7 @@ import type { Services } from '../services';
 import type { Principal } from '../model/identity';
 import type { ExportConfig } from '../model/export';
 import {
-  emptyCounts,
+  newSegmentState,
   isFinalRunStatus,
   isFinalSegmentStatus,
   type Run,
@@ -89,17 +89,12 @@ export function createRunService(services: Services): RunService {
     skipped: { reason: string; error: SegmentError } | null,
   ): SegmentRunState[] {
     const at = now().toISOString();
-    return exportConfig.segments.map((segment) => ({
-      segment,
-      status: skipped ? 'skipped' : 'queued',
-      reason: skipped?.reason ?? null,
-      counts: emptyCounts(),
-      audience: null,
-      error: skipped?.error ?? null,
-      rejectionsUrl: null,
-      startedAt: null,
-      finishedAt: skipped ? at : null,
-    }));
+    return exportConfig.segments.map((segment) =>
+      newSegmentState(
+        segment,
+        skipped ? { status: 'skipped', reason: skipped.reason, error: skipped.error, finishedAt: at } : {},
+      ),
+    );
   }
 
   async function enqueue(header: RunHeader): Promise<void> {

@@ -3,25 +3,15 @@ import { ProgressDisplay } from '../../dev/demo/progress';
 import { renderTable } from '../../dev/demo/table';
 import type { DemoOutput } from '../../dev/demo/output';
 import { signInPage } from '../../dev/simulator/signInPage';
-import { emptyCounts, type Run, type SegmentRunState } from '../../shared/model/run';
+import { emptyCounts, newSegmentState, type Run, type SegmentRunState } from '../../shared/model/run';
 
 function capture(isTTY: boolean): DemoOutput & { chunks: string[] } {
   const chunks: string[] = [];
   return { isTTY, chunks, write: (text) => void chunks.push(text) };
 }
 
-const segment = (patch: Partial<SegmentRunState>): SegmentRunState => ({
-  segment: 'big',
-  status: 'running',
-  reason: null,
-  counts: emptyCounts(),
-  audience: null,
-  error: null,
-  rejectionsUrl: null,
-  startedAt: '2026-01-01T00:00:00.000Z',
-  finishedAt: null,
-  ...patch,
-});
+const segment = (patch: Partial<SegmentRunState>): SegmentRunState =>
+  newSegmentState('big', { status: 'running', startedAt: '2026-01-01T00:00:00.000Z', ...patch });
 
 const run = (segments: SegmentRunState[]): Run => ({
   id: 'run_1',

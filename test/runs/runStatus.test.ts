@@ -1,22 +1,13 @@
 import {
   deriveRunReason,
   deriveRunStatus,
-  emptyCounts,
+  newSegmentState,
   type SegmentRunState,
   type SegmentRunStatus,
 } from '../../shared/model/run';
 
-const segment = (name: string, status: SegmentRunStatus, code?: string): SegmentRunState => ({
-  segment: name,
-  status,
-  reason: null,
-  counts: emptyCounts(),
-  audience: null,
-  error: code ? { code, message: code } : null,
-  rejectionsUrl: null,
-  startedAt: null,
-  finishedAt: null,
-});
+const segment = (name: string, status: SegmentRunStatus, code?: string): SegmentRunState =>
+  newSegmentState(name, { status, error: code ? { code, message: code } : null });
 
 const statusOf = (...statuses: SegmentRunStatus[]) =>
   deriveRunStatus(

@@ -1,18 +1,8 @@
-import { emptyCounts, type SegmentRunState } from '../../shared/model/run';
+import { newSegmentState, type SegmentRunState } from '../../shared/model/run';
 import { explainSegment } from '../../shared/runs/segmentExplanation';
 
-const state = (patch: Partial<SegmentRunState>): SegmentRunState => ({
-  segment: 'newsletter',
-  status: 'failed',
-  reason: null,
-  counts: emptyCounts(),
-  audience: null,
-  error: null,
-  rejectionsUrl: null,
-  startedAt: null,
-  finishedAt: null,
-  ...patch,
-});
+const state = (patch: Partial<SegmentRunState>): SegmentRunState =>
+  newSegmentState('newsletter', { status: 'failed', ...patch });
 const run = { status: 'failed' as const, reason: null };
 
 test('a failure gets the next step its code calls for, once', () => {

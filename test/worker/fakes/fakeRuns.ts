@@ -1,4 +1,4 @@
-import { deriveRunStatus, emptyCounts, type Run, type SegmentRunState } from '../../../shared/model/run';
+import { deriveRunStatus, newSegmentState, type Run, type SegmentRunState } from '../../../shared/model/run';
 import type { RunService } from '../../../shared/runs/runService';
 
 /** In-memory RunService with the same `get`/`updateSegment` semantics the worker relies on. */
@@ -26,17 +26,7 @@ export function createFakeRuns() {
         createdAt: new Date().toISOString(),
         startedAt: null,
         finishedAt: null,
-        segments: segments.map((segment) => ({
-          segment,
-          status: 'queued',
-          reason: null,
-          counts: emptyCounts(),
-          audience: null,
-          error: null,
-          rejectionsUrl: null,
-          startedAt: null,
-          finishedAt: null,
-        })),
+        segments: segments.map((segment) => newSegmentState(segment)),
       };
       runs.set(id, run);
       return clone(run);
