@@ -4,13 +4,16 @@ import { internalErrorResponse } from '../shared/http/problem';
 import { contextLogger } from '../shared/logging/logger';
 import { buildOpenApiDocument } from '../shared/openapi/document';
 
-/** Anonymous and independent of settings and services: the document is built from the zod schemas. */
+let document: ReturnType<typeof buildOpenApiDocument> | undefined;
+
+/** Anonymous and independent of settings and services: built once from the zod schemas. */
 export async function openApiDocument(
   _request: HttpRequest,
   context: InvocationContext,
 ): Promise<HttpResponseInit> {
   try {
-    return json(200, buildOpenApiDocument(), { 'Cache-Control': 'public, max-age=300' });
+    document ??= buildOpenApiDocument();
+    return json(200, document, { 'Cache-Control': 'public, max-age=300' });
   } catch (error) {
     contextLogger(context).error('openapi document failed', {
       error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
