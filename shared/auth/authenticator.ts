@@ -1,5 +1,5 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
-import { runsInAzure, type AppConfig } from '../config/config';
+import { refusedInAzure, type AppConfig } from '../config/config';
 import { ProblemError, unauthorized } from '../http/problem';
 import { ROLES, type Principal, type Role } from '../model/identity';
 
@@ -30,11 +30,10 @@ export class AuthConfigurationError extends Error {
  */
 export function createAuthenticator(config: AppConfig, options: AuthenticatorOptions = {}): Authenticator {
   const local = config.AUTH_MODE === 'local';
-  if (local && runsInAzure(config)) {
-    throw new AuthConfigurationError(
-      'AUTH_MODE=local is refused: the app runs in Azure (WEBSITE_INSTANCE_ID is set). Use AUTH_MODE=entra with ENTRA_ISSUER and ENTRA_AUDIENCE.',
-    );
-  }
+  const refusal =
+    local &&
+    refusedInAzure(config, 'AUTH_MODE=local is', 'Use AUTH_MODE=entra with ENTRA_ISSUER and ENTRA_AUDIENCE.');
+  if (refusal) throw new AuthConfigurationError(refusal);
   const issuer = config.ENTRA_ISSUER;
   const audience = config.ENTRA_AUDIENCE;
   if (!issuer || !audience) {

@@ -1,4 +1,4 @@
-import { runsInAzure, type AppConfig } from '../config/config';
+import { refusedInAzure, type AppConfig } from '../config/config';
 
 /**
  * The local token issuer and the local secret store exist for the embedded stack only. In Azure the
@@ -6,14 +6,15 @@ import { runsInAzure, type AppConfig } from '../config/config';
  * RollWorks tokens outside Key Vault.
  */
 export function assertLocalModesAllowed(config: AppConfig): void {
-  if (!runsInAzure(config)) return;
   const local = [
     config.AUTH_MODE === 'local' ? 'AUTH_MODE=local' : undefined,
     config.SECRET_STORE === 'local' ? 'SECRET_STORE=local' : undefined,
   ].filter((mode): mode is string => mode !== undefined);
-  if (local.length > 0) {
-    throw new Error(
-      `${local.join(' and ')} ${local.length > 1 ? 'are' : 'is'} refused: the app runs in Azure (WEBSITE_INSTANCE_ID is set). Use AUTH_MODE=entra and SECRET_STORE=keyVault.`,
-    );
-  }
+  if (local.length === 0) return;
+  const refusal = refusedInAzure(
+    config,
+    `${local.join(' and ')} ${local.length > 1 ? 'are' : 'is'}`,
+    'Use AUTH_MODE=entra and SECRET_STORE=keyVault.',
+  );
+  if (refusal) throw new Error(refusal);
 }

@@ -154,10 +154,15 @@ export const configSchema = z.object({
   ),
 
   FUNCTIONS_WORKER_RUNTIME: z.string().optional().describe('Set by Azure Functions; `node`.'),
+  WEBSITE_SITE_NAME: z.string().optional().describe('Set by Azure (the app name): the app runs in Azure.'),
+  WEBSITE_SKU: z
+    .string()
+    .optional()
+    .describe('Set by Azure (`FlexConsumption` on the Flex Consumption plan): the app runs in Azure.'),
   WEBSITE_INSTANCE_ID: z
     .string()
     .optional()
-    .describe('Set by Azure: its presence means the app runs in Azure.'),
+    .describe('Set by Azure on Dedicated and Consumption plans: the app runs in Azure.'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Lowest level written.'),
   DEV_SKIP_FUNCTIONS_ENV_CHECK: bool(false, 'Tests only: pretend not to run in Azure.'),
   FUNCTIONS_KEY: z
@@ -239,9 +244,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   return parsed.data as AppConfig;
 }
 
+// Flex Consumption sets no WEBSITE_INSTANCE_ID (the host detects it by WEBSITE_SKU). CONTAINER_NAME is no
+// marker on its own: container platforms outside Azure set it too (this project's CI sandbox does).
+const AZURE_MARKERS = ['WEBSITE_SITE_NAME', 'WEBSITE_SKU', 'WEBSITE_INSTANCE_ID'] as const;
+
+/** The setting that shows the process runs in Azure (not the local stack), or undefined. */
+export function azureMarker(config: AppConfig): string | undefined {
+  if (config.DEV_SKIP_FUNCTIONS_ENV_CHECK) return undefined;
+  return AZURE_MARKERS.find((name) => Boolean(config[name]));
+}
+
 /** True when the process runs inside Azure Functions in Azure (not the local stack). */
 export function runsInAzure(config: AppConfig): boolean {
-  return !config.DEV_SKIP_FUNCTIONS_ENV_CHECK && Boolean(config.WEBSITE_INSTANCE_ID);
+  return azureMarker(config) !== undefined;
+}
+
+/** The sentence refusing a local-stack-only mode (`refused`, e.g. "AUTH_MODE=local is") when in Azure. */
+export function refusedInAzure(config: AppConfig, refused: string, instead: string): string | undefined {
+  const marker = azureMarker(config);
+  return marker && `${refused} refused: the app runs in Azure (${marker} is set). ${instead}`;
 }
 
 let cached: AppConfig | undefined;

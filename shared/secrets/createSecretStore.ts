@@ -1,4 +1,4 @@
-import { runsInAzure, type AppConfig } from '../config/config';
+import { refusedInAzure, type AppConfig } from '../config/config';
 import type { StorageClients } from '../storage/clients';
 import { azureCredential } from '../azureCredential';
 import { CLIENT_SECRET_NAME, type SecretStore } from './secretStore';
@@ -11,11 +11,8 @@ export function createSecretStore(config: AppConfig, storage: StorageClients): S
     if (!config.KEY_VAULT_URI) throw new Error('KEY_VAULT_URI is required when SECRET_STORE is keyVault.');
     return createKeyVaultSecretStore(config.KEY_VAULT_URI, azureCredential(config.AZURE_CLIENT_ID));
   }
-  if (runsInAzure(config)) {
-    throw new Error(
-      'SECRET_STORE=local is refused: the app runs in Azure (WEBSITE_INSTANCE_ID is set). Use SECRET_STORE=keyVault with KEY_VAULT_URI.',
-    );
-  }
+  const refusal = refusedInAzure(config, 'SECRET_STORE=local is', 'Use SECRET_STORE=keyVault with KEY_VAULT_URI.');
+  if (refusal) throw new Error(refusal);
   if (!config.LOCAL_SECRET_KEY) throw new Error('LOCAL_SECRET_KEY is required when SECRET_STORE is local.');
   return createLocalSecretStore(storage.table(LOCAL_SECRETS_TABLE), {
     key: config.LOCAL_SECRET_KEY,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { startLocalFunctionsHost } from '../../dev/localHost/host';
 import { assertLocalModesAllowed } from '../../shared/auth/localModeGuard';
-import { loadConfig } from '../../shared/config/config';
+import { loadConfig, runsInAzure } from '../../shared/config/config';
 
 const settings = {
   AzureWebJobsStorage: 'UseDevelopmentStorage=true',
@@ -33,11 +33,31 @@ describe('local modes in Azure', () => {
     ).toThrow(/^AUTH_MODE=local is refused/);
   });
 
+  it.each([
+    [
+      'Flex Consumption',
+      { WEBSITE_SKU: 'FlexConsumption', CONTAINER_NAME: 'func-app-7f2', WEBSITE_SITE_NAME: 'func-app' },
+    ],
+    ['Flex Consumption, by its SKU alone', { WEBSITE_SKU: 'FlexConsumption' }],
+    ['an App Service plan', { WEBSITE_SITE_NAME: 'func-app', WEBSITE_INSTANCE_ID: 'i-1' }],
+  ])('are refused on %s, naming the setting that shows it', (_plan, azure) => {
+    const config = loadConfig({ ...settings, ...azure });
+    expect(runsInAzure(config)).toBe(true);
+    expect(() => assertLocalModesAllowed(config)).toThrow(
+      new RegExp(`are refused: the app runs in Azure \\((${Object.keys(azure).join('|')}) is set\\)`),
+    );
+  });
+
+  it('are allowed when no Azure setting is present, even in a container that sets CONTAINER_NAME', () => {
+    expect(runsInAzure(loadConfig(settings))).toBe(false);
+    expect(runsInAzure(loadConfig({ ...settings, CONTAINER_NAME: 'sandbox-1' }))).toBe(false);
+  });
+
   it('stop the function app from starting', async () => {
     const start = startLocalFunctionsHost({
       port: 0,
       files: [path.resolve(__dirname, '../../functions/connections.ts')],
-      settings: { ...settings, WEBSITE_INSTANCE_ID: 'instance-in-azure' },
+      settings: { ...settings, WEBSITE_SKU: 'FlexConsumption', CONTAINER_NAME: 'func-app-7f2' },
     });
     await expect(start).rejects.toThrow(/refused: the app runs in Azure/);
   });

@@ -1,20 +1,20 @@
-import fs from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { BROWSER_VARIABLE, resolveChromium, type ChromiumLaunch } from './chromiumExecutable';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-/** Debian's Chromium, headless. Fails (never skips) when it is missing: `.ci/run` installs it. */
-export async function launchChromium(): Promise<Browser> {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(`${CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)`);
+/**
+ * Headless Chromium, as globalSetup resolved it (see resolveChromium). Fails, never skips, when no
+ * browser can start: the error says which executable was tried.
+ */
+export async function launchChromium(chosen?: ChromiumLaunch): Promise<Browser> {
+  const handed = process.env[BROWSER_VARIABLE];
+  const launch = chosen ?? (handed ? (JSON.parse(handed) as ChromiumLaunch) : await resolveChromium());
+  try {
+    return await chromium.launch({
+      executablePath: launch.executablePath,
+      args: launch.args,
+      headless: true,
+    });
+  } catch (error) {
+    throw new Error(`Chromium did not start from ${launch.executablePath}: ${String(error)}`);
   }
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
 }

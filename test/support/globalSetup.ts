@@ -1,4 +1,5 @@
 import { startAzurite } from '../../dev/azurite';
+import { BROWSER_VARIABLE, resolveChromium } from './chromiumExecutable';
 import { SHARED_STORAGE_VARIABLE } from './sharedAzurite';
 
 /** Runs once before all test files, in the jest parent process; workers inherit its environment. */
@@ -10,5 +11,9 @@ export default async function globalSetup(): Promise<void> {
     const azurite = await startAzurite();
     process.env[SHARED_STORAGE_VARIABLE] = azurite.connectionString;
     (globalThis as { __sharedAzurite?: { stop(): Promise<void> } }).__sharedAzurite = azurite;
+  }
+  // Unpacked here, once, so that parallel workers never race on a half-written executable.
+  if (!process.env[BROWSER_VARIABLE]) {
+    process.env[BROWSER_VARIABLE] = JSON.stringify(await resolveChromium());
   }
 }
