@@ -11,7 +11,11 @@ export function createSecretStore(config: AppConfig, storage: StorageClients): S
     if (!config.KEY_VAULT_URI) throw new Error('KEY_VAULT_URI is required when SECRET_STORE is keyVault.');
     return createKeyVaultSecretStore(config.KEY_VAULT_URI, azureCredential(config.AZURE_CLIENT_ID));
   }
-  const refusal = refusedInAzure(config, 'SECRET_STORE=local is', 'Use SECRET_STORE=keyVault with KEY_VAULT_URI.');
+  const refusal = refusedInAzure(
+    config,
+    'SECRET_STORE=local is',
+    'Use SECRET_STORE=keyVault with KEY_VAULT_URI.',
+  );
   if (refusal) throw new Error(refusal);
   if (!config.LOCAL_SECRET_KEY) throw new Error('LOCAL_SECRET_KEY is required when SECRET_STORE is local.');
   return createLocalSecretStore(storage.table(LOCAL_SECRETS_TABLE), {
