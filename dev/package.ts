@@ -1,6 +1,6 @@
 /**
  * `npm run package`: builds the deployment zip that Flex Consumption runs: host.json, package.json,
- * the compiled functions and shared code, and production dependencies only (from the lockfile).
+ * package-lock.json, the compiled functions and shared code, and production dependencies only.
  *
  *   node dist/dev/package.js [--out <zip path>]   (default .tools/package/rollworks-export.zip)
  *
@@ -42,7 +42,6 @@ export function buildPackage(zipPath: string = DEFAULT_OUT): PackageResult {
   }
 
   installProductionDependencies(stagingDir);
-  fs.rmSync(path.join(stagingDir, 'package-lock.json'));
   writeRuntimePackageJson(stagingDir);
 
   fs.mkdirSync(path.dirname(zipPath), { recursive: true });
@@ -86,7 +85,11 @@ function installProductionDependencies(dir: string): void {
   if (result.status !== 0) throw new Error(`npm ci --omit=dev exited with ${result.status}`);
 }
 
-/** package.json as the Functions host needs it: entry points and dependencies, no dev tooling. */
+/**
+ * package.json as the Functions host needs it: entry points and dependencies, no dev tooling. The lock
+ * file stays beside it: should a deployment build remotely after all (azd before 1.23.5 forces that on
+ * Flex), npm installs the locked versions instead of resolving `^` ranges afresh.
+ */
 function writeRuntimePackageJson(dir: string): void {
   const file = path.join(dir, 'package.json');
   const source = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>;

@@ -42,7 +42,7 @@ param entraIssuer string = '${environment().authentication.loginEndpoint}${tenan
 @description('Expected `aud` of callers\' access tokens: the Application (client) ID of the app registration that defines the Exports.* app roles.')
 param entraAudience string
 
-@description('Origin the app is reached at (custom domain or front door). Empty: https://<app name>.azurewebsites.net.')
+@description('Origin the app is reached at (custom domain or front door). Empty: https:// and the default host name Azure gives the app.')
 param publicBaseUrl string = ''
 
 // --- Schedules and limits --------------------------------------------------------------------
@@ -78,9 +78,9 @@ param logLevel string = 'info'
 @description('Memory of each Flex Consumption instance, in MB.')
 param instanceMemoryMB int = 2048
 
-@minValue(1)
+@minValue(40)
 @maxValue(1000)
-@description('Most instances the app scales out to.')
+@description('Most instances per scale group: Flex Consumption scales HTTP functions, the queue worker and the timers apart, each up to this count.')
 param maximumInstanceCount int = 40
 
 @allowed(['Standard_LRS', 'Standard_ZRS', 'Standard_GRS', 'Standard_GZRS'])
@@ -111,8 +111,9 @@ var functionAppName = 'func-${baseName}-${resourceToken}'
 var identityName = 'id-${baseName}-${resourceToken}'
 // Known before deployment (unlike the principal id), so role assignment names are stable and What-If precise.
 var identityResourceId = resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', identityName)
-var appBaseUrl = empty(publicBaseUrl) ? 'https://${functionAppName}.azurewebsites.net' : publicBaseUrl
 var useExistingSegmentsAccount = !empty(existingSegmentsStorageAccountName)
+
+var hostLogLevels = { debug: 'Debug', info: 'Information', warn: 'Warning', error: 'Error' }
 
 var exportQueueName = 'export-segments'
 var stateContainerName = 'export-state'
@@ -223,6 +224,7 @@ module functionApp 'modules/functionApp.bicep' = {
     deploymentContainerUrl: '${storage.outputs.blobEndpoint}${deploymentContainerName}'
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
+    publicBaseUrl: publicBaseUrl
     // Flex Consumption sets the runtime from functionAppConfig and rejects or ignores
     // FUNCTIONS_WORKER_RUNTIME, FUNCTIONS_EXTENSION_VERSION, WEBSITE_NODE_DEFAULT_VERSION,
     // WEBSITE_RUN_FROM_PACKAGE, WEBSITE_CONTENT* and WEBSITE_TIME_ZONE: none of them is set here.
@@ -240,7 +242,6 @@ module functionApp 'modules/functionApp.bicep' = {
       AUTH_MODE: 'entra'
       ENTRA_ISSUER: entraIssuer
       ENTRA_AUDIENCE: entraAudience
-      PUBLIC_BASE_URL: appBaseUrl
       ROLLWORKS_CLIENT_ID: rollWorksClientId
       ROLLWORKS_API_BASE_URL: rollWorksApiBaseUrl
       ROLLWORKS_AUTH_BASE_URL: rollWorksAuthBaseUrl
@@ -256,7 +257,8 @@ module functionApp 'modules/functionApp.bicep' = {
       SEGMENT_MAX_PROFILES: string(segmentMaxProfiles)
       RESEND_AFTER_DAYS: string(resendAfterDays)
       MASS_REMOVAL_MAX_SHARE: massRemovalMaxShare
-      LOG_LEVEL: logLevel
+      // The host filters what functions log; the app's own LOG_LEVEL is read by the local stack only.
+      AzureFunctionsJobHost__logging__logLevel__Function: hostLogLevels[logLevel]
     }
   }
 }
@@ -268,7 +270,7 @@ output functionAppUrl string = 'https://${functionApp.outputs.defaultHostName}'
 output functionAppName string = functionApp.outputs.name
 
 @description('Redirect URI to register with the RollWorks application.')
-output rollWorksRedirectUri string = '${appBaseUrl}/api/oauth/rollworks/callback'
+output rollWorksRedirectUri string = '${functionApp.outputs.baseUrl}/api/oauth/rollworks/callback'
 
 @description('Client id of the managed identity the app runs as.')
 output identityClientId string = identity.outputs.clientId

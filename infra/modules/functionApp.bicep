@@ -18,12 +18,16 @@ param deploymentContainerUrl string
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int
 
-@minValue(1)
+@description('Most instances per scale group (HTTP, and each other trigger type): Flex Consumption scales them apart.')
+@minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int
 
 @description('App settings as name/value pairs. Never secrets: the app reads those from Key Vault.')
 param appSettings object
+
+@description('Public base URL of the app; empty: https:// and the default host name Azure gives the site.')
+param publicBaseUrl string
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -57,7 +61,6 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       scmMinTlsVersion: '1.2'
       ftpsState: 'Disabled'
       http20Enabled: true
-      appSettings: [for setting in items(appSettings): { name: setting.key, value: string(setting.value) }]
     }
     functionAppConfig: {
       deployment: {
@@ -82,18 +85,34 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
   }
 }
 
-// Deployments authenticate with Entra ID only: no FTP, no basic-auth publishing to SCM.
+// New apps may get a unique default host name (<name>-<hash>.<region>.azurewebsites.net), and other
+// clouds other suffixes: the URL comes from the site, so the settings are a child resource after it.
+var baseUrl = empty(publicBaseUrl) ? 'https://${site.properties.defaultHostName}' : publicBaseUrl
+
+resource settings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: union(appSettings, { PUBLIC_BASE_URL: baseUrl })
+}
+
+// Deployments authenticate with Entra ID only: no FTP, no basic-auth publishing to SCM. The resource
+// provider rejects these policies without a location, although the type declares none.
 resource ftpPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
   parent: site
   name: 'ftp'
+  #disable-next-line BCP187
+  location: location
   properties: { allow: false }
 }
 
 resource scmPublishing 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01' = {
   parent: site
   name: 'scm'
+  #disable-next-line BCP187
+  location: location
   properties: { allow: false }
 }
 
 output name string = site.name
 output defaultHostName string = site.properties.defaultHostName
+output baseUrl string = baseUrl

@@ -106,21 +106,20 @@ resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   }
 }
 
-// Scoped to each queue: the app only touches the export queue and its poison queue.
-resource queueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for (queueName, index) in queueNames: {
-    name: guid(queues[index].id, identityId, roleIds.storageQueueDataContributor)
-    scope: queues[index]
-    properties: {
-      principalId: principalId
-      principalType: 'ServicePrincipal'
-      roleDefinitionId: subscriptionResourceId(
-        'Microsoft.Authorization/roleDefinitions',
-        roleIds.storageQueueDataContributor
-      )
-    }
+// Queue service scope, not each queue: a message that fails in the poison function goes to
+// `<queue>-poison-poison`, which the host creates on first use.
+resource queueContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(queueService.id, identityId, roleIds.storageQueueDataContributor)
+  scope: queueService
+  properties: {
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId(
+      'Microsoft.Authorization/roleDefinitions',
+      roleIds.storageQueueDataContributor
+    )
   }
-]
+}
 
 // Account scope because creating a missing table is an account-level operation.
 resource tableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {

@@ -163,7 +163,12 @@ export const configSchema = z.object({
     .string()
     .optional()
     .describe('Set by Azure on Dedicated and Consumption plans: the app runs in Azure.'),
-  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Lowest level written.'),
+  LOG_LEVEL: z
+    .enum(['debug', 'info', 'warn', 'error'])
+    .default('info')
+    .describe(
+      'Local stack: lowest level the local host prints. In Azure the Functions host filters (Bicep `logLevel` sets `AzureFunctionsJobHost__logging__logLevel__Function`).',
+    ),
   DEV_SKIP_FUNCTIONS_ENV_CHECK: bool(false, 'Tests only: pretend not to run in Azure.'),
   FUNCTIONS_KEY: z
     .string()

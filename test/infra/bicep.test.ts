@@ -43,7 +43,11 @@ let appSettings: Record<string, Json>;
 beforeAll(() => {
   template = compileMainTemplate();
   functionAppModule = moduleDeclaring('Microsoft.Web/sites');
-  appSettings = functionAppModule.properties.parameters.appSettings.value;
+  // main.bicep passes these; the module adds PUBLIC_BASE_URL, which only the deployed site knows.
+  appSettings = {
+    ...functionAppModule.properties.parameters.appSettings.value,
+    PUBLIC_BASE_URL: "[reference('site').defaultHostName]",
+  };
 }, 180_000);
 
 /** The top-level module deployment whose template declares a resource of this type. */
@@ -68,9 +72,16 @@ function placeholderFor(name: string): string {
   return candidates.find((candidate) => schema?.safeParse(candidate).success) ?? 'placeholder';
 }
 
-/** The app settings as the running app sees them; WEBSITE_INSTANCE_ID is set by Azure itself. */
+/** What Flex Consumption itself sets in the app's environment (no WEBSITE_INSTANCE_ID there). */
+const FLEX_ENVIRONMENT = {
+  WEBSITE_SKU: 'FlexConsumption',
+  WEBSITE_SITE_NAME: 'func-placeholder',
+  CONTAINER_NAME: 'c1',
+};
+
+/** The app settings as the running app sees them on Flex Consumption. */
 function deployedEnvironment(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { WEBSITE_INSTANCE_ID: 'placeholder-instance' };
+  const env: NodeJS.ProcessEnv = { ...FLEX_ENVIRONMENT };
   for (const [name, value] of Object.entries(appSettings)) {
     const known = evaluate(value, template);
     env[name] = typeof known === 'string' || typeof known === 'number' ? String(known) : placeholderFor(name);
@@ -100,7 +111,7 @@ describe('function app settings (compiled main.bicep)', () => {
   });
 
   it('set every setting the configuration requires in Azure, and each one is load-bearing', () => {
-    const required = configProblems({ WEBSITE_INSTANCE_ID: 'placeholder-instance' }).map(problemSetting);
+    const required = configProblems({ ...FLEX_ENVIRONMENT }).map(problemSetting);
     expect(required.length).toBeGreaterThan(0);
     for (const name of required) expect(Object.keys(appSettings)).toContain(name);
 
@@ -146,15 +157,43 @@ describe('function app settings (compiled main.bicep)', () => {
 
   it('contain no setting that Flex Consumption rejects or ignores', () => {
     for (const name of REJECTED_ON_FLEX) expect(appSettings).not.toHaveProperty(name);
+  });
+
+  it("are the site's appsettings child resource, and PUBLIC_BASE_URL comes from the default host name Azure gave it", () => {
     const site = single(template, 'Microsoft.Web/sites').resource;
-    expect(JSON.stringify(site.properties.siteConfig)).toContain("items(parameters('appSettings'))");
+    expect(site.properties.siteConfig).not.toHaveProperty('appSettings');
+    const settings = single(template, 'Microsoft.Web/sites/config').resource;
+    expect(settings.name).toMatch(/'appsettings'\)\]$/);
+    expect(settings.properties).toMatch(
+      /^\[union\(parameters\('appSettings'\), createObject\('PUBLIC_BASE_URL', /,
+    );
+    const baseUrl = functionAppModule.properties.template.outputs.baseUrl.value as string;
+    expect(baseUrl).toContain(
+      "format('https://{0}', reference(resourceId('Microsoft.Web/sites', parameters('appName'))",
+    );
+    expect(baseUrl).toContain('.defaultHostName)');
+    expect(baseUrl).not.toContain('azurewebsites.net');
+    expect(settings.properties).toContain(baseUrl.slice(1, -1));
+    expect(JSON.stringify(template).includes('azurewebsites.net')).toBe(false);
   });
 
   it('name the OAuth redirect URI the app builds from PUBLIC_BASE_URL', () => {
     expect(template.outputs?.rollWorksRedirectUri.value).toBe(
-      `[format('{0}/api/oauth/rollworks/callback', ${appSettings.PUBLIC_BASE_URL.slice(1, -1)})]`,
+      "[format('{0}/api/oauth/rollworks/callback', reference(resourceId('Microsoft.Resources/deployments', 'function-app'), '2025-04-01').outputs.baseUrl.value)]",
     );
     expect(template.outputs?.functionAppUrl.value).toMatch(/^\[format\('https:\/\/\{0\}'/);
+  });
+
+  it('hand the logLevel parameter to the host, which filters what functions log in Azure', () => {
+    expect(appSettings).not.toHaveProperty('LOG_LEVEL');
+    expect(appSettings.AzureFunctionsJobHost__logging__logLevel__Function).toBe(
+      "[variables('hostLogLevels')[parameters('logLevel')]]",
+    );
+    const levels = template.variables?.hostLogLevels as Record<string, string>;
+    expect(Object.keys(levels).sort()).toEqual(
+      [...(template.parameters.logLevel.allowedValues as string[])].sort(),
+    );
+    expect(levels).toEqual({ debug: 'Debug', info: 'Information', warn: 'Warning', error: 'Error' });
   });
 });
 
@@ -192,6 +231,15 @@ describe('hosting (Flex Consumption)', () => {
       ]),
     );
     expect(policies).toHaveLength(2);
+    // The resource provider rejects these policies without a location.
+    for (const { resource } of ofType(template, 'Microsoft.Web/sites/basicPublishingCredentialsPolicies')) {
+      expect(resource.location).toBe("[parameters('location')]");
+    }
+  });
+
+  it('lets each Flex scale group grow to at least 40 instances, as the platform requires', () => {
+    expect(template.parameters.maximumInstanceCount.minValue).toBe(40);
+    expect(functionAppModule.properties.template.parameters.maximumInstanceCount.minValue).toBe(40);
   });
 
   it('is tagged once for azd (exactly one resource carries azd-service-name)', () => {
@@ -265,7 +313,11 @@ describe('role assignments', () => {
     };
     only(ROLE.storageBlobDataOwner, /^\[resourceId\('Microsoft\.Storage\/storageAccounts', /);
     only(ROLE.storageTableDataContributor, /^\[resourceId\('Microsoft\.Storage\/storageAccounts', /);
-    only(ROLE.storageQueueDataContributor, /'Microsoft\.Storage\/storageAccounts\/queueServices\/queues'/);
+    // The queue service: the poison function's failures go to <queue>-poison-poison, created on first use.
+    only(
+      ROLE.storageQueueDataContributor,
+      /^\[resourceId\('Microsoft\.Storage\/storageAccounts\/queueServices', /,
+    );
     only(ROLE.storageBlobDataReader, /'Microsoft\.Storage\/storageAccounts\/blobServices\/containers'/);
     only(ROLE.keyVaultSecretsOfficer, /'Microsoft\.KeyVault\/vaults'/);
     only(ROLE.monitoringMetricsPublisher, /'Microsoft\.Insights\/components'/);

@@ -52,9 +52,16 @@ describe('npm run package', () => {
     expect(packaged.main).toBe(source.main);
     expect(packaged.dependencies).toEqual(source.dependencies);
     expect(packaged.devDependencies).toBeUndefined();
+    expect(packaged.scripts).toBeUndefined();
     expect(readJson(path.join(appDir, 'host.json'))).toEqual(readJson(path.join(ROOT, 'host.json')));
 
-    expect(fs.readdirSync(appDir).sort()).toEqual(['dist', 'host.json', 'node_modules', 'package.json']);
+    expect(fs.readdirSync(appDir).sort()).toEqual([
+      'dist',
+      'host.json',
+      'node_modules',
+      'package-lock.json',
+      'package.json',
+    ]);
     expect(fs.readdirSync(path.join(appDir, 'dist')).sort()).toEqual(['functions', 'shared']);
     const compiled = listFiles(path.join(appDir, 'dist'));
     expect(compiled.every((file) => /\.js(\.map)?$/.test(file))).toBe(true);
@@ -68,6 +75,12 @@ describe('npm run package', () => {
     for (const dependency of Object.keys(source.dependencies)) {
       expect(fs.existsSync(path.join(appDir, 'node_modules', dependency, 'package.json'))).toBe(true);
     }
+  });
+
+  it('keeps the lock file, so a remote build installs the locked versions, not fresh `^` ranges', () => {
+    expect(fs.readFileSync(path.join(appDir, 'package-lock.json'), 'utf8')).toBe(
+      fs.readFileSync(path.join(ROOT, 'package-lock.json'), 'utf8'),
+    );
   });
 
   it('loads every function entry point with only the packaged node_modules, registering every function', () => {
