@@ -8,21 +8,40 @@ export interface AzuriteInstance {
   stop(): Promise<void>;
 }
 
+export interface AzuriteOptions {
+  /** Folder Azurite keeps its data in, so a restart loses nothing. Default: in memory. */
+  location?: string;
+}
+
 /**
- * Starts Azurite (in-memory, loopback only) as a child process. Port 0 picks free ports, read back
- * from Azurite's own "listening at" lines.
+ * Starts Azurite (loopback only; in memory unless `location` is given) as a child process. Port 0 picks
+ * free ports, read back from Azurite's own "listening at" lines. The child is tied to this process by
+ * an IPC channel: when this process dies, even by SIGKILL, the channel closes and Azurite shuts down
+ * (flushing a persistent store), so nothing is left listening on its ports.
  */
 export async function startAzurite(
   requested: { blob?: number; queue?: number; table?: number } = {},
   timeoutMs = 30_000,
+  options: AzuriteOptions = {},
 ): Promise<AzuriteInstance> {
   const entry = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist', 'src', 'azurite.js');
+  const storage = options.location ? ['--location', options.location] : ['--inMemoryPersistence'];
+  // Azurite's own SIGTERM handler closes its stores (saving a persistent one); what it then prints
+  // must not hit the dead parent's pipes, where EPIPE would end it before the save.
+  const tiedToParent = [
+    'const mute = (stream) => { stream.on("error", () => {}); stream.write = () => true; };',
+    "process.on('disconnect', () => { mute(process.stdout); mute(process.stderr); process.kill(process.pid, 'SIGTERM'); });",
+    `process.argv.splice(1, 0, ${JSON.stringify(entry)});`,
+    `require(${JSON.stringify(entry)});`,
+  ].join('');
   const child = spawn(
     process.execPath,
     [
-      entry,
+      '-e',
+      tiedToParent,
+      '--',
       '--silent',
-      '--inMemoryPersistence',
+      ...storage,
       '--disableTelemetry',
       '--skipApiVersionCheck',
       '--loose',
@@ -39,8 +58,9 @@ export async function startAzurite(
       '--tablePort',
       String(requested.table ?? 0),
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe', 'ipc'] },
   );
+  child.channel?.unref(); // the channel must not keep this process alive
   const ports = await waitForPorts(child, timeoutMs);
   return {
     ports,

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import path from 'node:path';
 import { startAzurite, type AzuriteInstance } from './azurite';
 import { azuriteConnectionString } from '../shared/storage/clients';
 import type { LocalFunctionsHost } from './localHost/host';
@@ -29,6 +30,8 @@ export interface LocalStackOptions {
   root?: string;
   /** Restore process.env when the stack stops (tests). Default true. */
   restoreEnvironment?: boolean;
+  /** Keep Azurite's data in `.local/azurite` under `root`, so a restart loses nothing. Default in memory. */
+  persist?: boolean;
 }
 
 export interface LocalStackUrls {
@@ -44,6 +47,8 @@ export interface LocalStack {
   settings: Settings;
   host: LocalFunctionsHost;
   azurite?: AzuriteInstance;
+  /** Folder Azurite keeps its data in; absent when it is in memory. */
+  azuriteData?: string;
   /** Absent when ROLLWORKS_API_BASE_URL points at another RollWorks. */
   simulator?: RunningSimulator;
   stop(): Promise<void>;
@@ -64,7 +69,13 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const azuritePorts = options.azuritePorts ?? { blob: 10000, queue: 10001, table: 10002 };
   // Azurite boots in a child process; with fixed ports its connection string is known at once, so the
   // host loads the functions meanwhile and only waits for it before starting queue polling.
-  const azuriteStarting = externalStorage ? undefined : startAzurite(azuritePorts);
+  const azuriteData =
+    options.persist && !externalStorage
+      ? path.join(options.root ?? process.cwd(), '.local', 'azurite')
+      : undefined;
+  const azuriteStarting = externalStorage
+    ? undefined
+    : startAzurite(azuritePorts, undefined, { location: azuriteData });
   azuriteStarting?.catch(() => undefined); // reported where it is awaited
   const fixedPorts = azuritePorts.blob > 0 && azuritePorts.queue > 0 && azuritePorts.table > 0;
   let simulator: RunningSimulator | undefined;
@@ -115,6 +126,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const jwks = localJwks(options.root);
     jwks.catch(() => undefined);
     const { startLocalFunctionsHost } = require('./localHost/host') as typeof import('./localHost/host');
+    const { loadConfig } = require('../shared/config/config') as typeof import('../shared/config/config');
     host = await startLocalFunctionsHost({
       port: hostPort,
       functionsDir: options.functionsDir,
@@ -134,6 +146,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           root: options.root,
         });
         settings = { ...withEnvironmentOverrides(defaults, env), ...options.settings };
+        // The app reads its settings lazily; a bad one must stop the stack now, not fail every request.
+        loadConfig({ ...env, ...settings });
         return settings;
       },
     });
@@ -154,6 +168,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       settings,
       host,
       azurite,
+      azuriteData,
       simulator,
       stop,
     };

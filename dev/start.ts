@@ -13,7 +13,11 @@ async function main(): Promise<void> {
 
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({ log, restoreEnvironment: false });
+    stack = await startLocalStack({
+      log,
+      restoreEnvironment: false,
+      persist: process.argv.includes('--persist'),
+    });
   } catch (error) {
     console.error(`The local stack did not start: ${(error as Error).message}`);
     process.exitCode = 1;
@@ -28,6 +32,11 @@ async function main(): Promise<void> {
     urls.azurite
       ? `  Azurite          blob ${urls.azurite.blob}\n                   queue ${urls.azurite.queue}\n                   table ${urls.azurite.table}`
       : '  Storage          AzureWebJobsStorage from the environment',
+    ...(urls.azurite
+      ? [
+          `  Azurite data     ${stack.azuriteData ?? 'in memory (npm start -- --persist keeps it in .local/azurite)'}`,
+        ]
+      : []),
     `  RollWorks        ${urls.rollworks}${stack.simulator ? ' (simulator; sign in as demo / demo-password)' : ' (from ROLLWORKS_API_BASE_URL)'}`,
     `  Functions host   ${urls.functions}`,
     `  JWKS             ${urls.jwks}`,
