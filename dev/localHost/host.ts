@@ -9,6 +9,7 @@ import { readHostConfig, type HostConfig, type QueueSettings } from './hostConfi
 import {
   createHttpDispatcher,
   httpRoutes,
+  answerClientError,
   sendProblem,
   type ExtraRouteHandler,
   type HttpRoute,
@@ -104,6 +105,7 @@ export class LocalFunctionsHost {
         this.options.queues,
       );
       this.#server = http.createServer((request, response) => void this.#handle(request, response));
+      this.#server.on('clientError', answerClientError);
       await new Promise<void>((resolve, reject) => {
         this.#server!.once('error', reject);
         this.#server!.listen(this.options.port ?? 7071, '127.0.0.1', () => resolve());

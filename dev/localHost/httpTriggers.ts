@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
 import { HttpRequest, HttpResponse, type Cookie, type HttpResponseInit } from '@azure/functions';
 import { problemResponse, ProblemError } from '../../shared/http/problem';
@@ -62,17 +63,33 @@ export function createHttpDispatcher(options: HttpDispatcherOptions) {
     const extra = extraRoutes[url.pathname];
     if (extra) return extra(request, response);
 
+    // URL parsing resolves `..`: `/api/exports/../connections` must not reach another function.
+    const rawPath = (request.url ?? '/').split('?')[0];
+    const dotSegment = rawPath.split('/').some((part) => /^(?:\.|%2e){1,2}$/i.test(part));
     const underPrefix =
-      prefix === '' ||
-      url.pathname.toLowerCase() === prefix ||
-      url.pathname.toLowerCase().startsWith(`${prefix}/`);
+      !dotSegment &&
+      (prefix === '' ||
+        url.pathname.toLowerCase() === prefix ||
+        url.pathname.toLowerCase().startsWith(`${prefix}/`));
     const routePath = underPrefix ? url.pathname.slice(prefix.length) : undefined;
-    const candidates =
-      routePath === undefined
-        ? []
-        : routes
-            .map((route) => ({ route, params: route.compiled.match(routePath) }))
-            .filter((candidate) => candidate.params !== undefined);
+    let candidates: { route: HttpRoute; params: Record<string, string> | undefined }[];
+    try {
+      candidates =
+        routePath === undefined
+          ? []
+          : routes
+              .map((route) => ({ route, params: route.compiled.match(routePath) }))
+              .filter((candidate) => candidate.params !== undefined);
+    } catch (error) {
+      if (!(error instanceof URIError)) throw error;
+      return sendProblem(
+        response,
+        new ProblemError(400, 'Bad request', 'The path holds a malformed percent-encoding.', {
+          code: 'PATH_MALFORMED',
+          field: 'path',
+        }),
+      );
+    }
     if (candidates.length === 0) {
       return sendProblem(response, new ProblemError(404, 'Not found', `No function serves ${url.pathname}`));
     }
@@ -184,6 +201,36 @@ export function formatCookie(cookie: Cookie): string {
   if (cookie.httpOnly) parts.push('HttpOnly');
   if (cookie.sameSite) parts.push(`SameSite=${cookie.sameSite}`);
   return parts.join('; ');
+}
+
+/**
+ * What Node's HTTP parser refuses before any handler runs (a request line or headers over its limit, a
+ * malformed request) still gets a problem+json answer, as every other refusal does.
+ */
+export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+  const problem = problemResponse(
+    tooLarge
+      ? new ProblemError(
+          431,
+          'Request header fields too large',
+          'The request line or its headers are too large.',
+          {
+            code: 'REQUEST_TOO_LARGE',
+          },
+        )
+      : new ProblemError(400, 'Bad request', 'The request is not valid HTTP.', { code: 'REQUEST_MALFORMED' }),
+  );
+  const body = JSON.stringify(problem.jsonBody);
+  socket.end(
+    `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+      'Content-Type: application/problem+json\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 export function sendProblem(response: ServerResponse, error: ProblemError): void {

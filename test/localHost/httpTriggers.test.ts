@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { startTestStack, type TestStack } from '../support/stack';
 import { calls } from './fixtures/probe';
@@ -114,4 +115,51 @@ describe('local Functions host: HTTP triggers', () => {
     expect(jwks.keys[0].d).toBeUndefined();
     expect(stack.settings.LOCAL_AUTH_JWKS_URI).toBe(stack.url('/.well-known/jwks.json'));
   });
+
+  it('answers malformed percent-encoding in a path parameter with 400 problem+json, never a 5xx', async () => {
+    for (const bad of ['%', '%zz', '%C0%AF']) {
+      const response = await stack.fetch(`/api/files/${bad}`);
+      expect({ bad, status: response.status }).toEqual({ bad, status: 400 });
+      expect(await problemOf(response)).toMatchObject({ status: 400, field: 'path' });
+    }
+  });
+
+  it('does not resolve dot segments into another route', async () => {
+    // fetch would resolve the dot segments itself before sending
+    for (const path of ['/api/files/../items/new', '/api/files/%2e%2e/items/new', '/api/./items/new']) {
+      const response = await rawRequest(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      expect({ path, status: response.status }).toEqual({ path, status: 404 });
+      expect(response.headers).toMatch(/content-type: application\/problem\+json/i);
+    }
+    expect(await (await stack.fetch('/api/items/new')).text()).toBe('the new-item form');
+  });
+
+  it('answers what the HTTP parser refuses (a huge request line, duplicate Authorization) with problem+json', async () => {
+    const huge = await rawRequest(`GET /api/items/${'a'.repeat(17_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(huge.status).toBe(431);
+    expect(huge.headers).toMatch(/content-type: application\/problem\+json/i);
+    expect(JSON.parse(huge.body)).toMatchObject({ status: 431, code: 'REQUEST_TOO_LARGE' });
+
+    const twice = await rawRequest(
+      'GET /api/items/1 HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer a\r\nAuthorization: Bearer b\r\nConnection: close\r\n\r\n',
+    );
+    expect(twice.status).toBeLessThan(500);
+    expect(twice.body.length).toBeGreaterThan(0);
+    if (twice.status >= 400) expect(twice.headers).toMatch(/content-type: application\/problem\+json/i);
+  });
 });
+
+/** One request written byte for byte (fetch would refuse or merge what these tests send). */
+function rawRequest(text: string): Promise<{ status: number; headers: string; body: string }> {
+  const { port, hostname } = new URL(stack.host.origin);
+  return new Promise((resolve, reject) => {
+    const socket = net.connect(Number(port), hostname, () => socket.write(text));
+    let received = '';
+    socket.on('data', (chunk: Buffer) => (received += chunk.toString()));
+    socket.on('error', reject);
+    socket.on('close', () => {
+      const [head, ...rest] = received.split('\r\n\r\n');
+      resolve({ status: Number(head.split(' ')[1]), headers: head, body: rest.join('\r\n\r\n') });
+    });
+  });
+}
