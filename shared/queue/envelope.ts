@@ -15,14 +15,29 @@ export const exportSegmentMessageSchema = z.object({
 
 export const queueEnvelopeSchema = z.discriminatedUnion('kind', [exportSegmentMessageSchema]);
 
+/** On the webhook queue: one event (by id) to one webhook; the delivery row is keyed by `createdAt`. */
+export const deliverWebhookMessageSchema = z.object({
+  v: z.literal(1),
+  kind: z.literal('deliverWebhook'),
+  webhookId: z.string().min(1).max(200),
+  eventId: z.string().min(1).max(200),
+  createdAt: z.iso.datetime(),
+});
+
 export type ExportSegmentMessage = z.infer<typeof exportSegmentMessageSchema>;
 export type QueueEnvelope = z.infer<typeof queueEnvelopeSchema>;
+export type DeliverWebhookMessage = z.infer<typeof deliverWebhookMessageSchema>;
+
+type EnvelopeSchema = z.ZodType<{ v: 1; kind: string }>;
 
 export const MAX_QUEUE_MESSAGE_BYTES = 64 * 1024;
 const FORBIDDEN_KEYS = ['id', 'dequeueCount', 'popReceipt'];
 
-export function encodeEnvelope(message: QueueEnvelope): string {
-  const parsed = queueEnvelopeSchema.parse(message);
+export function encodeEnvelope<T extends { v: 1; kind: string }>(
+  message: T,
+  schema: EnvelopeSchema = queueEnvelopeSchema,
+): string {
+  const parsed = schema.parse(message);
   for (const key of FORBIDDEN_KEYS) {
     if (key in parsed) throw new Error(`queue envelope must not have a top-level "${key}"`);
   }
@@ -35,16 +50,17 @@ export function encodeEnvelope(message: QueueEnvelope): string {
  * Parses what a queue trigger hands over: the host base64-decodes and JSON-parses the message,
  * so this accepts an object, a JSON string, or a base64 string.
  */
-export function parseEnvelope(
+export function parseEnvelope<T = QueueEnvelope>(
   raw: unknown,
-): { ok: true; message: QueueEnvelope } | { ok: false; reason: string } {
+  schema: z.ZodType<T> = queueEnvelopeSchema as unknown as z.ZodType<T>,
+): { ok: true; message: T } | { ok: false; reason: string } {
   let value = raw;
   if (Buffer.isBuffer(value)) value = value.toString('utf8');
   if (typeof value === 'string') {
     value = tryJson(value) ?? tryJson(Buffer.from(value, 'base64').toString('utf8'));
     if (value === undefined) return { ok: false, reason: 'message is not JSON' };
   }
-  const parsed = queueEnvelopeSchema.safeParse(value);
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     return {
       ok: false,
