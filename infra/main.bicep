@@ -89,6 +89,9 @@ param storageSkuName string = 'Standard_LRS'
 @minValue(30)
 param logRetentionInDays int = 30
 
+@description('E-mail addresses of the administrators told when a segment fails, a connection needs signing in again, the daily budget is used up or an export is overdue.')
+param alertEmailReceivers string[] = []
+
 // --- Segments --------------------------------------------------------------------------------
 
 @description('Existing storage account the upstream platform writes segments to. Empty: a `segments` container in the app storage account.')
@@ -112,6 +115,14 @@ var identityName = 'id-${baseName}-${resourceToken}'
 // Known before deployment (unlike the principal id), so role assignment names are stable and What-If precise.
 var identityResourceId = resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', identityName)
 var useExistingSegmentsAccount = !empty(existingSegmentsStorageAccountName)
+
+// The custom events the app emits for alerts (shared/telemetry/telemetry.ts ALERT_EVENTS).
+var alertEvents = {
+  segmentFailed: 'SegmentFailed'
+  reauthorizationRequired: 'ConnectionReauthorizationRequired'
+  budgetExhausted: 'DailyBudgetExhausted'
+  exportOverdue: 'ExportOverdue'
+}
 
 var hostLogLevels = { debug: 'Debug', info: 'Information', warn: 'Warning', error: 'Error' }
 
@@ -137,6 +148,9 @@ var tableNames = [
   'SegmentStats'
   'audiences'
   'quota'
+  'webhooks'
+  'webhookdeliveries'
+  'webhookevents'
 ]
 
 var containerNames = concat(
@@ -205,6 +219,18 @@ module monitoring 'modules/monitoring.bicep' = {
     identityId: identityResourceId
     principalId: identity.outputs.principalId
     retentionInDays: logRetentionInDays
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    namePrefix: '${baseName}-${resourceToken}'
+    location: location
+    tags: tags
+    applicationInsightsId: monitoring.outputs.applicationInsightsId
+    emailReceivers: alertEmailReceivers
+    events: alertEvents
   }
 }
 

@@ -21,6 +21,9 @@ param entraAudience = readEnvironmentVariable('ENTRA_AUDIENCE', '00000000-0000-0
 param instanceMemoryMB = 2048
 param maximumInstanceCount = 40
 
+// Administrators e-mailed by the alert rules (comma-separated in ALERT_EMAILS).
+param alertEmailReceivers = empty(readEnvironmentVariable('ALERT_EMAILS', '')) ? [] : split(readEnvironmentVariable('ALERT_EMAILS', ''), ',')
+
 // Schedules and limits
 param schedulerCron = '0 */5 * * * *'
 param systemRefreshCron = '0 0 2 * * *'

@@ -51,5 +51,7 @@ resource metricsPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' =
   }
 }
 
+output applicationInsightsId string = appInsights.id
+
 // The connection string only routes telemetry; with local auth disabled it grants nothing on its own.
 output connectionString string = appInsights.properties.ConnectionString

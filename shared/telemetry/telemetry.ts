@@ -35,7 +35,19 @@ export interface Telemetry {
   destinationRequest(outcome: RequestOutcome, attributes: { destination: string; operation: string }): void;
   budgetUsed(used: number, limit: number): void;
   runCompleted(run: RunTelemetry): void;
+  /** An event that an alert rule (infra/modules/alerts.bicep) watches for; see ALERT_EVENTS. */
+  alert(name: AlertEvent, attributes: Record<string, string | number>): void;
 }
+
+/** Custom events the Bicep alert rules query, by name: keep both in step (a test compares them). */
+export const ALERT_EVENTS = {
+  segmentFailed: 'SegmentFailed',
+  reauthorizationRequired: 'ConnectionReauthorizationRequired',
+  budgetExhausted: 'DailyBudgetExhausted',
+  exportOverdue: 'ExportOverdue',
+} as const;
+
+export type AlertEvent = (typeof ALERT_EVENTS)[keyof typeof ALERT_EVENTS];
 
 /** Instruments on the given providers, or on the global ones (registered at app start) when absent. */
 export function createTelemetry(
@@ -70,6 +82,9 @@ export function createTelemetry(
     runCompleted(run) {
       customEvent('RunCompleted', { ...run });
     },
+    alert(name, attributes) {
+      customEvent(name, attributes);
+    },
   };
 }
 
@@ -97,4 +112,5 @@ export const silentTelemetry: Telemetry = {
   destinationRequest: () => undefined,
   budgetUsed: () => undefined,
   runCompleted: () => undefined,
+  alert: () => undefined,
 };
