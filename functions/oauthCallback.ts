@@ -1,6 +1,7 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
 import { getServices } from '../shared/services';
 import { contextLogger } from '../shared/logging/logger';
+import { describeError } from '../shared/errors/describeError';
 import { oauthCallbackQuerySchema } from '../shared/connections/schemas';
 import {
   CALLBACK_PAGE_HEADERS,
@@ -20,9 +21,7 @@ export async function oauthCallback(
     const query = parsed.success ? parsed.data : {};
     page = renderCallbackPage(await getServices().connections.completeAuthorization(query, logger));
   } catch (error) {
-    logger.error('oauth callback failed', {
-      error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
-    });
+    logger.error('oauth callback failed', { error: describeError(error) });
     page = renderCallbackErrorPage();
   }
   return { status: page.status, headers: CALLBACK_PAGE_HEADERS, body: page.html };

@@ -2,6 +2,7 @@ import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } 
 import { json } from '../shared/http/handler';
 import { internalErrorResponse } from '../shared/http/problem';
 import { contextLogger } from '../shared/logging/logger';
+import { describeError } from '../shared/errors/describeError';
 import { buildOpenApiDocument } from '../shared/openapi/document';
 
 let document: ReturnType<typeof buildOpenApiDocument> | undefined;
@@ -15,9 +16,7 @@ export async function openApiDocument(
     document ??= buildOpenApiDocument();
     return json(200, document, { 'Cache-Control': 'public, max-age=300' });
   } catch (error) {
-    contextLogger(context).error('openapi document failed', {
-      error: error instanceof Error ? `${error.name}: ${error.message}` : 'unknown',
-    });
+    contextLogger(context).error('openapi document failed', { error: describeError(error) });
     return internalErrorResponse('/api/openapi.json');
   }
 }

@@ -1,5 +1,12 @@
 import { app, type HttpRequest } from '@azure/functions';
-import { apiHandler, json, readJsonBody, readQuery, readRouteParam } from '../shared/http/handler';
+import {
+  apiHandler,
+  invalidInput,
+  json,
+  readJsonBody,
+  readQuery,
+  readRouteParam,
+} from '../shared/http/handler';
 import { ROLES } from '../shared/model/identity';
 import { exportIdParamSchema } from '../shared/exports/schemas';
 import {
@@ -9,17 +16,8 @@ import {
   segmentParamSchema,
   startRunRequestSchema,
 } from '../shared/runs/schemas';
-import { notFound, validationProblem } from '../shared/http/problem';
 import { toRunResponse } from '../shared/runs/runView';
-import {
-  attachmentDisposition,
-  findRunSegment,
-  noReportReason,
-  openRejectionReport,
-  rejectionFileName,
-} from '../shared/runs/rejectionDownload';
-import type { Run } from '../shared/model/run';
-import type { Services } from '../shared/services';
+import { attachmentDisposition, openSegmentRejections } from '../shared/runs/rejectionDownload';
 
 const RUNNERS = ['Exports.Admin', 'Exports.Contributor', 'Exports.Runner'] as const;
 /** Rejection reports hold masked emails: not for Runners, which only start runs and read their status. */
@@ -29,7 +27,7 @@ function idempotencyKeyOf(request: HttpRequest): string | undefined {
   const raw = request.headers.get('idempotency-key');
   if (raw === null) return undefined;
   const parsed = idempotencyKeySchema.safeParse(raw);
-  if (!parsed.success) throw validationProblem(parsed.error, 'header', 'Idempotency-Key');
+  if (!parsed.success) throw invalidInput(parsed.error, 'header', 'Idempotency-Key');
   return parsed.data;
 }
 
@@ -55,52 +53,30 @@ export const listRuns = apiHandler({
   handler: async (request, { services }) => {
     const exportId = readRouteParam(request, 'id', exportIdParamSchema);
     const { top } = readQuery(request, runHistoryQuerySchema);
-    if (!(await services.exports.get(exportId))) {
-      throw notFound(`Export "${exportId}" does not exist.`, { code: 'EXPORT_NOT_FOUND', field: 'id' });
-    }
-    return json(200, { runs: (await services.runs.list(exportId, top)).map(toRunResponse) });
+    return json(200, { runs: (await services.runs.history(exportId, top)).map(toRunResponse) });
   },
 });
 
 export const getRun = apiHandler({
   roles: ROLES,
   handler: async (request, { services }) => {
-    return json(200, toRunResponse(await requireRun(services, request)));
+    const runId = readRouteParam(request, 'runId', runIdParamSchema);
+    return json(200, toRunResponse(await services.runs.view(runId)));
   },
 });
-
-async function requireRun(services: Services, request: HttpRequest): Promise<Run> {
-  const runId = readRouteParam(request, 'runId', runIdParamSchema);
-  const run = await services.runs.get(runId);
-  if (!run) throw notFound(`Run "${runId}" does not exist.`, { code: 'RUN_NOT_FOUND', field: 'runId' });
-  return run;
-}
 
 export const getSegmentRejections = apiHandler({
   roles: REPORT_READERS,
   handler: async (request, { services }) => {
-    const run = await requireRun(services, request);
-    const requested = readRouteParam(request, 'segment', segmentParamSchema);
-    const state = findRunSegment(run, requested);
-    if (!state) {
-      throw notFound(`Run "${run.id}" has no segment "${requested}".`, {
-        code: 'SEGMENT_NOT_IN_RUN',
-        field: 'segment',
-      });
-    }
-    const report = await openRejectionReport(services.storage, run.id, state.segment);
-    if (!report) {
-      throw notFound(
-        `Segment "${state.segment}" of run "${run.id}" has no rejection report: ${noReportReason(state)}.`,
-        { code: 'REJECTIONS_NOT_FOUND', field: 'segment' },
-      );
-    }
+    const runId = readRouteParam(request, 'runId', runIdParamSchema);
+    const segment = readRouteParam(request, 'segment', segmentParamSchema);
+    const { fileName, report } = await openSegmentRejections(services, runId, segment);
     return {
       status: 200,
       body: report,
       headers: {
         'Content-Type': 'text/csv; charset=utf-8',
-        'Content-Disposition': attachmentDisposition(rejectionFileName(run.id, state.segment)),
+        'Content-Disposition': attachmentDisposition(fileName),
         'Cache-Control': 'no-store',
       },
     };

@@ -2,7 +2,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { resetConfigForTests } from '../../shared/config/config';
-import { ProblemError } from '../../shared/http/problem';
 import { setServices } from '../../shared/services';
 import { registry, type FunctionRegistration } from './functionsCore';
 import { readHostConfig, type HostConfig, type QueueSettings } from './hostConfig';
@@ -195,13 +194,21 @@ export class LocalFunctionsHost {
       await this.#ready;
       if (this.#stopping || !this.#dispatch) {
         response.setHeader('Connection', 'close');
-        return sendProblem(response, new ProblemError(503, 'Service unavailable', 'The host is stopping'));
+        return sendProblem(response, {
+          status: 503,
+          title: 'Service unavailable',
+          detail: 'The host is stopping',
+        });
       }
       await this.#dispatch(request, response);
     } catch (error) {
       this.#log('error', `Request ${request.method} ${request.url} failed: ${(error as Error).message}`);
       if (!response.headersSent) {
-        sendProblem(response, new ProblemError(500, 'Internal server error', 'The local host failed'));
+        sendProblem(response, {
+          status: 500,
+          title: 'Internal server error',
+          detail: 'The local host failed',
+        });
       } else {
         response.destroy();
       }

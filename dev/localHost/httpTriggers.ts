@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { timingSafeEqual } from 'node:crypto';
 import { HttpRequest, HttpResponse, type Cookie, type HttpResponseInit } from '@azure/functions';
-import { problemResponse, ProblemError } from '../../shared/http/problem';
+import { problemResponse, type Problem } from '../../shared/http/problem';
 import type { FunctionRegistration } from './functionsCore';
 import type { Invoker } from './invoker';
 import { compileRoute, type CompiledRoute } from './routeTemplate';
@@ -74,7 +74,11 @@ export function createHttpDispatcher(options: HttpDispatcherOptions) {
             .map((route) => ({ route, params: route.compiled.match(routePath) }))
             .filter((candidate) => candidate.params !== undefined);
     if (candidates.length === 0) {
-      return sendProblem(response, new ProblemError(404, 'Not found', `No function serves ${url.pathname}`));
+      return sendProblem(response, {
+        status: 404,
+        title: 'Not found',
+        detail: `No function serves ${url.pathname}`,
+      });
     }
     const chosen = candidates.find(
       ({ route }) => route.methods === 'any' || route.methods.includes(method === 'HEAD' ? 'GET' : method),
@@ -84,29 +88,28 @@ export function createHttpDispatcher(options: HttpDispatcherOptions) {
         ...new Set(candidates.flatMap(({ route }) => (route.methods === 'any' ? [] : route.methods))),
       ];
       response.setHeader('Allow', allowed.join(', '));
-      return sendProblem(
-        response,
-        new ProblemError(405, 'Method not allowed', `${method} is not allowed on ${url.pathname}`),
-      );
+      return sendProblem(response, {
+        status: 405,
+        title: 'Method not allowed',
+        detail: `${method} is not allowed on ${url.pathname}`,
+      });
     }
     const { route, params } = chosen;
     if (route.authLevel !== 'anonymous' && !hasValidKey(request, url, functionsKey())) {
-      return sendProblem(
-        response,
-        new ProblemError(
-          401,
-          'Unauthorized',
-          `${route.functionName} needs a function key (code or x-functions-key)`,
-        ),
-      );
+      return sendProblem(response, {
+        status: 401,
+        title: 'Unauthorized',
+        detail: `${route.functionName} needs a function key (code or x-functions-key)`,
+      });
     }
 
     const body = await readBody(request);
     if (body === 'too-large') {
-      return sendProblem(
-        response,
-        new ProblemError(413, 'Payload too large', 'The request body is too large'),
-      );
+      return sendProblem(response, {
+        status: 413,
+        title: 'Payload too large',
+        detail: 'The request body is too large',
+      });
     }
     const httpRequest = new HttpRequest({
       method,
@@ -119,10 +122,11 @@ export function createHttpDispatcher(options: HttpDispatcherOptions) {
     try {
       result = await invoker.invoke(route.registration, httpRequest);
     } catch {
-      return sendProblem(
-        response,
-        new ProblemError(500, 'Internal server error', `Function ${route.functionName} failed`),
-      );
+      return sendProblem(response, {
+        status: 500,
+        title: 'Internal server error',
+        detail: `Function ${route.functionName} failed`,
+      });
     }
     await writeResult(response, result, method === 'HEAD');
   };
@@ -186,11 +190,11 @@ export function formatCookie(cookie: Cookie): string {
   return parts.join('; ');
 }
 
-export function sendProblem(response: ServerResponse, error: ProblemError): void {
-  const problem = problemResponse(error);
-  const body = Buffer.from(JSON.stringify(problem.jsonBody));
-  response.statusCode = error.status;
-  for (const [name, value] of Object.entries(problem.headers ?? {})) response.setHeader(name, String(value));
+export function sendProblem(response: ServerResponse, problem: Problem): void {
+  const answer = problemResponse(problem);
+  const body = Buffer.from(JSON.stringify(answer.jsonBody));
+  response.statusCode = problem.status;
+  for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, String(value));
   response.setHeader('Content-Length', body.length);
   response.end(body);
 }

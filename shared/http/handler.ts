@@ -4,13 +4,16 @@ import type { Principal, Role } from '../model/identity';
 import { getServices, type Services } from '../services';
 import { contextLogger, type Logger } from '../logging/logger';
 import {
-  badRequest,
-  forbidden,
-  internalErrorResponse,
-  ProblemError,
-  problemResponse,
-  validationProblem,
-} from './problem';
+  DomainError,
+  ForbiddenError,
+  InvalidError,
+  MalformedError,
+  TooLargeError,
+  type DomainErrorKind,
+  type FieldError,
+} from '../errors/domainErrors';
+import { describeError } from '../errors/describeError';
+import { internalErrorResponse, problemResponse, type Problem } from './problem';
 
 export interface ApiContext {
   services: Services;
@@ -26,7 +29,7 @@ export interface ApiOptions {
   handler: (request: HttpRequest, context: ApiContext) => Promise<HttpResponseInit>;
 }
 
-/** Wraps an HTTP handler with authentication, role checks and problem+json error mapping. */
+/** The HTTP edge: wraps a handler with authentication and role checks, and turns domain errors into problem+json. */
 export function apiHandler(options: ApiOptions) {
   return async (request: HttpRequest, invocation: InvocationContext): Promise<HttpResponseInit> => {
     const logger = contextLogger(invocation, { invocationId: invocation.invocationId });
@@ -38,22 +41,49 @@ export function apiHandler(options: ApiOptions) {
         principal = await services.authenticator.authenticate(request.headers.get('authorization'));
         const allowed = options.roles;
         if (!principal.roles.some((role) => allowed.includes(role))) {
-          throw forbidden(`This operation needs one of the roles: ${allowed.join(', ')}.`, {
+          throw new ForbiddenError(`This operation needs one of the roles: ${allowed.join(', ')}.`, {
             code: 'ROLE_REQUIRED',
           });
         }
       }
       return await options.handler(request, { services, principal, logger, invocation });
     } catch (error) {
-      if (error instanceof ProblemError) return problemResponse(error, instance);
-      logger.error('request failed', { function: invocation.functionName, error: errorName(error) });
+      if (error instanceof DomainError) return problemResponse(problemOf(error), instance);
+      logger.error('request failed', { function: invocation.functionName, error: describeError(error) });
       return internalErrorResponse(instance);
     }
   };
 }
 
-function errorName(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}` : 'unknown';
+const STATUS: Record<DomainErrorKind, { status: number; title: string }> = {
+  malformed: { status: 400, title: 'Bad request' },
+  unauthenticated: { status: 401, title: 'Unauthorized' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  notFound: { status: 404, title: 'Not found' },
+  conflict: { status: 409, title: 'Conflict' },
+  tooLarge: { status: 413, title: 'Content too large' },
+  invalid: { status: 422, title: 'Unprocessable content' },
+  upstreamFailed: { status: 502, title: 'Bad gateway' },
+  unavailable: { status: 503, title: 'Service unavailable' },
+};
+
+/** A domain error as the problem response it is answered with. */
+export function problemOf(error: DomainError): Problem {
+  const { status, title } = STATUS[error.kind];
+  const headers = {
+    ...(error.kind === 'unauthenticated' ? { 'WWW-Authenticate': 'Bearer' } : {}),
+    ...(error.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(error.retryAfterSeconds) }),
+  };
+  return {
+    status,
+    title: error.title ?? title,
+    detail: error.message,
+    code: error.code,
+    field: error.field,
+    errors: error.errors,
+    ...(Object.keys(headers).length > 0 ? { headers } : {}),
+    extra: error.details,
+  };
 }
 
 /** Far above any request this API takes; the host's own limit (100 MB) would be read into memory whole. */
@@ -69,16 +99,19 @@ export async function readJsonBody<S extends z.ZodType>(
   try {
     value = text.trim() === '' ? {} : JSON.parse(text);
   } catch {
-    throw badRequest('The request body is not valid JSON.', { code: 'INVALID_JSON', field: '(body)' });
+    throw new MalformedError('The request body is not valid JSON.', {
+      code: 'INVALID_JSON',
+      field: '(body)',
+    });
   }
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw validationProblem(parsed.error);
+  if (!parsed.success) throw invalidInput(parsed.error);
   return parsed.data;
 }
 
 async function readBodyText(request: HttpRequest, maxBytes: number): Promise<string> {
   const tooLarge = () =>
-    new ProblemError(413, 'Content too large', `The request body is larger than ${maxBytes} bytes.`, {
+    new TooLargeError(`The request body is larger than ${maxBytes} bytes.`, {
       code: 'BODY_TOO_LARGE',
       field: '(body)',
     });
@@ -101,15 +134,29 @@ export function readRouteParam<S extends z.ZodType>(
   schema: S,
 ): z.infer<S> {
   const parsed = schema.safeParse(request.params[name]);
-  if (!parsed.success) throw validationProblem(parsed.error, 'path', name);
+  if (!parsed.success) throw invalidInput(parsed.error, 'path', name);
   return parsed.data;
 }
 
 /** Validates query parameters (strings) against a schema. */
 export function readQuery<S extends z.ZodType>(request: HttpRequest, schema: S): z.infer<S> {
   const parsed = schema.safeParse(Object.fromEntries(request.query.entries()));
-  if (!parsed.success) throw validationProblem(parsed.error, 'query string');
+  if (!parsed.success) throw invalidInput(parsed.error, 'query string');
   return parsed.data;
+}
+
+/** 422 naming each field a request body, query, route parameter (`at`) or header (`at`) failed validation on. */
+export function invalidInput(error: z.ZodError, where = 'request body', at?: string): InvalidError {
+  const errors: FieldError[] = error.issues.map((issue) => ({
+    field: [...(at === undefined ? [] : [at]), ...issue.path].join('.') || '(body)',
+    message: issue.message,
+  }));
+  const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+  return new InvalidError(`The ${where} is invalid: ${detail}`, {
+    code: 'VALIDATION_FAILED',
+    field: errors[0]?.field,
+    errors,
+  });
 }
 
 export const json = (

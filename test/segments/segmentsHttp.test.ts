@@ -1,7 +1,7 @@
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { registry } from '../../dev/localHost/functionsCore';
 import { createServices, setServices } from '../../shared/services';
-import { unauthorized } from '../../shared/http/problem';
+import { UnauthenticatedError } from '../../shared/errors/domainErrors';
 import type { Principal, Role } from '../../shared/model/identity';
 import { generateSegment } from '../../dev/segmentGenerator';
 import { putBlob, startSegmentTestEnv, type SegmentTestEnv } from './support';
@@ -22,7 +22,7 @@ beforeAll(async () => {
       authenticator: {
         authenticate: async (header) => {
           const principal = header ? principals[header.replace(/^Bearer /, '')] : undefined;
-          if (!principal) throw unauthorized('A bearer token is required.');
+          if (!principal) throw new UnauthenticatedError('A bearer token is required.');
           return principal;
         },
       },
