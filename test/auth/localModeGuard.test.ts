@@ -36,7 +36,7 @@ describe('local modes in Azure', () => {
   it('stop the function app from starting', async () => {
     const start = startLocalFunctionsHost({
       port: 0,
-      files: [path.resolve(__dirname, '../../functions/connections.ts')],
+      files: [path.resolve(__dirname, '../../functions/startup.ts')],
       settings: { ...settings, WEBSITE_INSTANCE_ID: 'instance-in-azure' },
     });
     await expect(start).rejects.toThrow(/refused: the app runs in Azure/);

@@ -30,7 +30,7 @@ beforeAll(async () => {
   host = await startLocalFunctionsHost({
     port: 0,
     log: (level, message) => hostLogs.push(`${level} ${message}`),
-    files: [path.join(root, 'functions', 'runs.ts'), path.join(root, 'functions', 'exports.ts')],
+    files: [path.join(root, 'functions', 'http.ts')],
   });
   setServices(stack.services); // the host starts from a clean service container
 });

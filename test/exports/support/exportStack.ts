@@ -1,4 +1,4 @@
-import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import { HttpRequest, InvocationContext } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
 import { randomBytes } from 'node:crypto';
 import { startAzurite, type AzuriteInstance } from '../../../dev/azurite';
@@ -11,6 +11,8 @@ import {
 } from '../../../dev/simulator';
 import { loadConfig } from '../../../shared/config/config';
 import { createServices, setServices, type Services } from '../../../shared/services';
+import { httpHandler } from '../../../shared/http/handler';
+import type { Route } from '../../../shared/http/route';
 import type { Role } from '../../../shared/model/identity';
 import { silentLogger } from '../../../shared/logging/logger';
 import { startJsonServer, type JsonServer } from '../../connections/support/jwksServer';
@@ -74,9 +76,9 @@ export async function startExportStack(settings: Record<string, string> = {}) {
       now = date;
     },
 
-    /** Calls an HTTP handler of functions/*.ts with a real HttpRequest, as the host would. */
+    /** Calls a route of the route table with a real HttpRequest, as the host would. */
     async call(
-      handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>,
+      route: Route,
       options: {
         method: string;
         path: string;
@@ -104,7 +106,7 @@ export async function startExportStack(settings: Record<string, string> = {}) {
             }),
       });
       const context = new InvocationContext({ functionName: 'test', logHandler: () => undefined });
-      const response = await handler(request, context);
+      const response = await httpHandler(route)(request, context);
       return {
         status: response.status ?? 200,
         body: response.jsonBody,

@@ -1,0 +1,16 @@
+import { app } from '@azure/functions';
+import { assertLocalModesAllowed } from '../shared/auth/localModeGuard';
+import { ConfigError, getConfig, type AppConfig } from '../shared/config/config';
+
+// Refuse to start in Azure with the local token issuer or the local secret store switched on. Other
+// configuration errors are reported by the first request that needs the setting.
+app.hook.appStart(() => {
+  let config: AppConfig;
+  try {
+    config = getConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) return;
+    throw error;
+  }
+  assertLocalModesAllowed(config);
+});
