@@ -18,7 +18,9 @@ export function buildOpenApiDocument(routes: readonly Route[]) {
       title: 'RollWorks export',
       version: '1.0.0',
       description: 'Exports customer segments to RollWorks (AdRoll) CRM audiences.',
+      license: { name: 'MIT', identifier: 'MIT' },
     },
+    servers: [{ url: '/', description: 'The function app that serves this document.' }],
   });
 }
 
