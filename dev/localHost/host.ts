@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { resetConfigForTests } from '../../shared/config/config';
-import { setServices } from '../../shared/services';
+import { disposeApp } from '../../shared/services';
 import { registry, type FunctionRegistration } from './functionsCore';
 import { readHostConfig, type HostConfig, type QueueSettings } from './hostConfig';
+import { appEnvironment } from './hostSettings';
 import {
   createHttpDispatcher,
   httpRoutes,
@@ -136,13 +136,12 @@ export class LocalFunctionsHost {
 
   #applySettings(settings: HostSettings): void {
     const restore = this.options.restoreEnvironment ?? true;
-    for (const [name, value] of Object.entries(settings)) {
+    for (const [name, value] of Object.entries(appEnvironment(settings))) {
       if (restore && !this.#savedEnvironment.has(name)) this.#savedEnvironment.set(name, process.env[name]);
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
-    resetConfigForTests();
-    setServices(undefined);
+    disposeApp(); // the app reads its settings again
   }
 
   #startTriggers(config: HostConfig): void {
@@ -262,10 +261,7 @@ export class LocalFunctionsHost {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
-    if (this.#savedEnvironment.size > 0) {
-      resetConfigForTests();
-      setServices(undefined);
-    }
+    if (this.#savedEnvironment.size > 0) disposeApp();
     this.#savedEnvironment.clear();
   }
 }

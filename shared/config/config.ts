@@ -12,12 +12,6 @@ const int = (fallback: number, min: number, description: string) =>
   z.coerce.number().int().min(min).default(fallback).describe(description);
 const share = (fallback: number, description: string) =>
   z.coerce.number().min(0).max(1).default(fallback).describe(description);
-const bool = (fallback: boolean, description: string) =>
-  z
-    .enum(['true', 'false', '1', '0'])
-    .default(fallback ? 'true' : 'false')
-    .transform((value) => value === 'true' || value === '1')
-    .describe(description);
 
 /**
  * Every setting the app reads, with its meaning. `local.settings.sample.json` and the README list the
@@ -159,13 +153,6 @@ export const configSchema = z.object({
     .optional()
     .describe('Set by Azure: its presence means the app runs in Azure.'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Lowest level written.'),
-  DEV_SKIP_FUNCTIONS_ENV_CHECK: bool(false, 'Tests only: pretend not to run in Azure.'),
-  FUNCTIONS_KEY: z
-    .string()
-    .optional()
-    .describe(
-      'Local host only: key that function- and admin-level HTTP triggers require (`code` query or `x-functions-key` header). In Azure the host manages keys.',
-    ),
 });
 
 /** Rules across settings; checked on the raw input so they are reported with the field errors. */
@@ -241,18 +228,5 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
 /** True when the process runs inside Azure Functions in Azure (not the local stack). */
 export function runsInAzure(config: AppConfig): boolean {
-  return !config.DEV_SKIP_FUNCTIONS_ENV_CHECK && Boolean(config.WEBSITE_INSTANCE_ID);
-}
-
-let cached: AppConfig | undefined;
-
-/** The process configuration, validated once on first use. */
-export function getConfig(): AppConfig {
-  cached ??= loadConfig();
-  return cached;
-}
-
-/** Tests only: forget the cached configuration so the next getConfig() reads the environment again. */
-export function resetConfigForTests(): void {
-  cached = undefined;
+  return Boolean(config.WEBSITE_INSTANCE_ID);
 }

@@ -1,6 +1,6 @@
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { registry } from '../../dev/localHost/functionsCore';
-import { createServices, setServices } from '../../shared/services';
+import { createServices, disposeApp, startApp } from '../../shared/services';
 import { UnauthenticatedError } from '../../shared/errors/domainErrors';
 import type { Principal, Role } from '../../shared/model/identity';
 import { generateSegment } from '../../dev/segmentGenerator';
@@ -17,7 +17,7 @@ const principals: Record<string, Principal> = {
 
 beforeAll(async () => {
   env = await startSegmentTestEnv();
-  setServices(
+  startApp(
     createServices(env.config, {
       authenticator: {
         authenticate: async (header) => {
@@ -34,7 +34,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  setServices(undefined);
+  disposeApp();
   await env?.azurite.stop();
 });
 

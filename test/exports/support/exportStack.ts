@@ -10,7 +10,7 @@ import {
   type RunningSimulator,
 } from '../../../dev/simulator';
 import { loadConfig } from '../../../shared/config/config';
-import { createServices, setServices, type Services } from '../../../shared/services';
+import { createServices, disposeApp, startApp, type Services } from '../../../shared/services';
 import { httpHandler } from '../../../shared/http/handler';
 import type { Route } from '../../../shared/http/route';
 import type { Role } from '../../../shared/model/identity';
@@ -44,7 +44,6 @@ export async function startExportStack(settings: Record<string, string> = {}) {
     ENTRA_ISSUER: LOCAL_ISSUER,
     ENTRA_AUDIENCE: LOCAL_AUDIENCE,
     LOCAL_AUTH_JWKS_URI: `${jwks.url}/jwks.json`,
-    DEV_SKIP_FUNCTIONS_ENV_CHECK: 'true',
     ROLLWORKS_DAILY_REQUEST_BUDGET: '100000',
     ...settings,
   });
@@ -53,7 +52,7 @@ export async function startExportStack(settings: Record<string, string> = {}) {
   let now: Date | null = null;
   const clock = { now: () => (now ? new Date(now) : new Date()) };
   const services: Services = createServices(config, { connections: connections.service, clock });
-  setServices(services);
+  startApp(services);
   const queue = new QueueClient(azurite.connectionString, config.EXPORT_QUEUE_NAME);
 
   const tokenCache = new Map<string, string>();
@@ -171,7 +170,7 @@ export async function startExportStack(settings: Record<string, string> = {}) {
     },
 
     async stop() {
-      setServices(undefined);
+      disposeApp();
       await Promise.allSettled([azurite.stop(), simulator.stop(), jwks.stop()]);
     },
   };
