@@ -56,67 +56,22 @@ export class DomainError extends Error {
   }
 }
 
-type Options = DomainErrorOptions;
-
-export class MalformedError extends DomainError {
-  constructor(message: string, options?: Options) {
-    super('malformed', message, options);
-    this.name = 'MalformedError';
-  }
+/** The error class of one kind, so that a service says `throw new NotFoundError(...)`. */
+function kindOf(kind: DomainErrorKind, name: string) {
+  return class extends DomainError {
+    constructor(message: string, options?: DomainErrorOptions) {
+      super(kind, message, options);
+      this.name = name;
+    }
+  };
 }
 
-export class InvalidError extends DomainError {
-  constructor(message: string, options?: Options) {
-    super('invalid', message, options);
-    this.name = 'InvalidError';
-  }
-}
-
-export class UnauthenticatedError extends DomainError {
-  constructor(message: string) {
-    super('unauthenticated', message);
-    this.name = 'UnauthenticatedError';
-  }
-}
-
-export class ForbiddenError extends DomainError {
-  constructor(message: string, options?: Options) {
-    super('forbidden', message, options);
-    this.name = 'ForbiddenError';
-  }
-}
-
-export class NotFoundError extends DomainError {
-  constructor(message: string, options?: Options) {
-    super('notFound', message, options);
-    this.name = 'NotFoundError';
-  }
-}
-
-export class ConflictError extends DomainError {
-  constructor(message: string, options?: Options) {
-    super('conflict', message, options);
-    this.name = 'ConflictError';
-  }
-}
-
-export class TooLargeError extends DomainError {
-  constructor(message: string, options?: Options) {
-    super('tooLarge', message, options);
-    this.name = 'TooLargeError';
-  }
-}
-
-export class UnavailableError extends DomainError {
-  constructor(message: string, options?: Options) {
-    super('unavailable', message, options);
-    this.name = 'UnavailableError';
-  }
-}
-
-export class UpstreamError extends DomainError {
-  constructor(message: string, options?: Options) {
-    super('upstreamFailed', message, options);
-    this.name = 'UpstreamError';
-  }
-}
+export const MalformedError = kindOf('malformed', 'MalformedError');
+export const InvalidError = kindOf('invalid', 'InvalidError');
+export const UnauthenticatedError = kindOf('unauthenticated', 'UnauthenticatedError');
+export const ForbiddenError = kindOf('forbidden', 'ForbiddenError');
+export const NotFoundError = kindOf('notFound', 'NotFoundError');
+export const ConflictError = kindOf('conflict', 'ConflictError');
+export const TooLargeError = kindOf('tooLarge', 'TooLargeError');
+export const UnavailableError = kindOf('unavailable', 'UnavailableError');
+export const UpstreamError = kindOf('upstreamFailed', 'UpstreamError');

@@ -1,6 +1,12 @@
 import type { HttpRequest } from '@azure/functions';
 import type { z } from 'zod';
-import { InvalidError, MalformedError, TooLargeError, type FieldError } from '../errors/domainErrors';
+import {
+  InvalidError,
+  MalformedError,
+  TooLargeError,
+  type DomainError,
+  type FieldError,
+} from '../errors/domainErrors';
 import type { RouteInput, RouteRequest } from './route';
 
 /** Far above any request this API takes; the host's own limit (100 MB) would be read into memory whole. */
@@ -31,7 +37,7 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z
 }
 
 /** 422 naming each field a request body, query, route parameter or header failed validation on. */
-export function invalidInput(error: z.ZodError, where = 'request body'): InvalidError {
+function invalidInput(error: z.ZodError, where = 'request body'): DomainError {
   const errors: FieldError[] = error.issues.map((issue) => ({
     field: issue.path.join('.') || '(body)',
     message: issue.message,
