@@ -122,7 +122,6 @@ function servicesFor(connectionString: string, rollworksUrl: string, secretKey: 
       AUTH_MODE: 'local',
       LOCAL_AUTH_JWKS_URI: 'http://127.0.0.1:9/jwks.json',
       PUBLIC_BASE_URL: 'http://127.0.0.1:7071',
-      DEV_SKIP_FUNCTIONS_ENV_CHECK: 'true',
       LOG_LEVEL: 'error',
     }),
   );

@@ -107,8 +107,9 @@ export function localDefaultSettings(input: LocalSettingsInput): Settings {
     ENTRA_ISSUER: LOCAL_ISSUER,
     ENTRA_AUDIENCE: LOCAL_AUDIENCE,
     PUBLIC_BASE_URL: input.hostOrigin,
-    FUNCTIONS_KEY: persistentRandom('functions-key', 24, input.root).replace(/[+/=]/g, ''),
     FUNCTIONS_WORKER_RUNTIME: 'node',
+    // the local host's own settings (dev/localHost/hostSettings.ts)
+    FUNCTIONS_KEY: persistentRandom('functions-key', 24, input.root).replace(/[+/=]/g, ''),
     DEV_SKIP_FUNCTIONS_ENV_CHECK: 'true',
   };
 }

@@ -1,4 +1,4 @@
-import { getConfig, type AppConfig } from './config/config';
+import { loadConfig, type AppConfig } from './config/config';
 import { systemClock, type Clock } from './clock';
 import { createStorageClients, type StorageClients } from './storage/clients';
 import type { SecretStore } from './secrets/secretStore';
@@ -18,7 +18,8 @@ import { createExportQueue, type ExportQueue } from './queue/exportQueue';
 
 /**
  * Everything the function files call, created lazily on first use so that importing a function
- * file does nothing slow. Tests build their own with `createServices(config, overrides)`.
+ * file does nothing slow. Tests build their own with `createServices(config, overrides)`. This is the
+ * app's composition root: `getServices`, `startApp` and `disposeApp` are its lifecycle.
  */
 export interface Services {
   config: AppConfig;
@@ -77,12 +78,18 @@ export function createServices(config: AppConfig, overrides: Partial<Services> =
 
 let current: Services | undefined;
 
+/** The app's services, composed from the environment's settings on first use. */
 export function getServices(): Services {
-  current ??= createServices(getConfig());
+  current ??= createServices(loadConfig());
   return current;
 }
 
-/** Replaces the process-wide services (local host and tests). */
-export function setServices(services: Services | undefined): void {
+/** Starts the app on services composed elsewhere (tests with fakes). */
+export function startApp(services: Services): void {
   current = services;
+}
+
+/** Ends the app instance: the next use composes its services from the environment's settings again. */
+export function disposeApp(): void {
+  current = undefined;
 }

@@ -1,11 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { resetConfigForTests } from '../../shared/config/config';
-import { ProblemError } from '../../shared/http/problem';
-import { setServices } from '../../shared/services';
+import { disposeApp } from '../../shared/services';
 import { registry, type FunctionRegistration } from './functionsCore';
 import { readHostConfig, type HostConfig, type QueueSettings } from './hostConfig';
+import { appEnvironment } from './hostSettings';
 import {
   createHttpDispatcher,
   httpRoutes,
@@ -139,13 +138,12 @@ export class LocalFunctionsHost {
 
   #applySettings(settings: HostSettings): void {
     const restore = this.options.restoreEnvironment ?? true;
-    for (const [name, value] of Object.entries(settings)) {
+    for (const [name, value] of Object.entries(appEnvironment(settings))) {
       if (restore && !this.#savedEnvironment.has(name)) this.#savedEnvironment.set(name, process.env[name]);
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
-    resetConfigForTests();
-    setServices(undefined);
+    disposeApp(); // the app reads its settings again
   }
 
   #startTriggers(config: HostConfig): void {
@@ -197,13 +195,21 @@ export class LocalFunctionsHost {
       await this.#ready;
       if (this.#stopping || !this.#dispatch) {
         response.setHeader('Connection', 'close');
-        return sendProblem(response, new ProblemError(503, 'Service unavailable', 'The host is stopping'));
+        return sendProblem(response, {
+          status: 503,
+          title: 'Service unavailable',
+          detail: 'The host is stopping',
+        });
       }
       await this.#dispatch(request, response);
     } catch (error) {
       this.#log('error', `Request ${request.method} ${request.url} failed: ${(error as Error).message}`);
       if (!response.headersSent) {
-        sendProblem(response, new ProblemError(500, 'Internal server error', 'The local host failed'));
+        sendProblem(response, {
+          status: 500,
+          title: 'Internal server error',
+          detail: 'The local host failed',
+        });
       } else {
         response.destroy();
       }
@@ -257,10 +263,7 @@ export class LocalFunctionsHost {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
-    if (this.#savedEnvironment.size > 0) {
-      resetConfigForTests();
-      setServices(undefined);
-    }
+    if (this.#savedEnvironment.size > 0) disposeApp();
     this.#savedEnvironment.clear();
   }
 }

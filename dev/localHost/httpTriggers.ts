@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
 import { HttpRequest, HttpResponse, type Cookie, type HttpResponseInit } from '@azure/functions';
-import { problemResponse, ProblemError } from '../../shared/http/problem';
+import { problemResponse, type Problem } from '../../shared/http/problem';
 import type { FunctionRegistration } from './functionsCore';
 import type { Invoker } from './invoker';
 import { compileRoute, type CompiledRoute } from './routeTemplate';
@@ -82,16 +82,20 @@ export function createHttpDispatcher(options: HttpDispatcherOptions) {
               .filter((candidate) => candidate.params !== undefined);
     } catch (error) {
       if (!(error instanceof URIError)) throw error;
-      return sendProblem(
-        response,
-        new ProblemError(400, 'Bad request', 'The path holds a malformed percent-encoding.', {
-          code: 'PATH_MALFORMED',
-          field: 'path',
-        }),
-      );
+      return sendProblem(response, {
+        status: 400,
+        title: 'Bad request',
+        detail: 'The path holds a malformed percent-encoding.',
+        code: 'PATH_MALFORMED',
+        field: 'path',
+      });
     }
     if (candidates.length === 0) {
-      return sendProblem(response, new ProblemError(404, 'Not found', `No function serves ${url.pathname}`));
+      return sendProblem(response, {
+        status: 404,
+        title: 'Not found',
+        detail: `No function serves ${url.pathname}`,
+      });
     }
     const chosen = candidates.find(
       ({ route }) => route.methods === 'any' || route.methods.includes(method === 'HEAD' ? 'GET' : method),
@@ -101,29 +105,28 @@ export function createHttpDispatcher(options: HttpDispatcherOptions) {
         ...new Set(candidates.flatMap(({ route }) => (route.methods === 'any' ? [] : route.methods))),
       ];
       response.setHeader('Allow', allowed.join(', '));
-      return sendProblem(
-        response,
-        new ProblemError(405, 'Method not allowed', `${method} is not allowed on ${url.pathname}`),
-      );
+      return sendProblem(response, {
+        status: 405,
+        title: 'Method not allowed',
+        detail: `${method} is not allowed on ${url.pathname}`,
+      });
     }
     const { route, params } = chosen;
     if (route.authLevel !== 'anonymous' && !hasValidKey(request, url, functionsKey())) {
-      return sendProblem(
-        response,
-        new ProblemError(
-          401,
-          'Unauthorized',
-          `${route.functionName} needs a function key (code or x-functions-key)`,
-        ),
-      );
+      return sendProblem(response, {
+        status: 401,
+        title: 'Unauthorized',
+        detail: `${route.functionName} needs a function key (code or x-functions-key)`,
+      });
     }
 
     const body = await readBody(request);
     if (body === 'too-large') {
-      return sendProblem(
-        response,
-        new ProblemError(413, 'Payload too large', 'The request body is too large'),
-      );
+      return sendProblem(response, {
+        status: 413,
+        title: 'Payload too large',
+        detail: 'The request body is too large',
+      });
     }
     const httpRequest = new HttpRequest({
       method,
@@ -136,10 +139,11 @@ export function createHttpDispatcher(options: HttpDispatcherOptions) {
     try {
       result = await invoker.invoke(route.registration, httpRequest);
     } catch {
-      return sendProblem(
-        response,
-        new ProblemError(500, 'Internal server error', `Function ${route.functionName} failed`),
-      );
+      return sendProblem(response, {
+        status: 500,
+        title: 'Internal server error',
+        detail: `Function ${route.functionName} failed`,
+      });
     }
     await writeResult(response, result, method === 'HEAD');
   };
@@ -215,15 +219,18 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
   const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
   const problem = problemResponse(
     tooLarge
-      ? new ProblemError(
-          431,
-          'Request header fields too large',
-          'The request line or its headers are too large.',
-          {
-            code: 'REQUEST_TOO_LARGE',
-          },
-        )
-      : new ProblemError(400, 'Bad request', 'The request is not valid HTTP.', { code: 'REQUEST_MALFORMED' }),
+      ? {
+          status: 431,
+          title: 'Request header fields too large',
+          detail: 'The request line or its headers are too large.',
+          code: 'REQUEST_TOO_LARGE',
+        }
+      : {
+          status: 400,
+          title: 'Bad request',
+          detail: 'The request is not valid HTTP.',
+          code: 'REQUEST_MALFORMED',
+        },
   );
   const body = JSON.stringify(problem.jsonBody);
   socket.end(
@@ -233,11 +240,11 @@ export function answerClientError(error: NodeJS.ErrnoException, socket: Duplex):
   );
 }
 
-export function sendProblem(response: ServerResponse, error: ProblemError): void {
-  const problem = problemResponse(error);
-  const body = Buffer.from(JSON.stringify(problem.jsonBody));
-  response.statusCode = error.status;
-  for (const [name, value] of Object.entries(problem.headers ?? {})) response.setHeader(name, String(value));
+export function sendProblem(response: ServerResponse, problem: Problem): void {
+  const answer = problemResponse(problem);
+  const body = Buffer.from(JSON.stringify(answer.jsonBody));
+  response.statusCode = problem.status;
+  for (const [name, value] of Object.entries(answer.headers ?? {})) response.setHeader(name, String(value));
   response.setHeader('Content-Length', body.length);
   response.end(body);
 }

@@ -1,10 +1,10 @@
 import { createRemoteJWKSet, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { refusedInAzure, type AppConfig } from '../config/config';
-import { ProblemError, unauthorized } from '../http/problem';
+import { DomainError, UnauthenticatedError, UnavailableError } from '../errors/domainErrors';
 import { ROLES, type Principal, type Role } from '../model/identity';
 
 export interface Authenticator {
-  /** The caller named by an `Authorization: Bearer <JWT>` header; 401 ProblemError when there is none or it is invalid. */
+  /** The caller named by an `Authorization: Bearer <JWT>` header; UnauthenticatedError when there is none or it is invalid. */
   authenticate(authorizationHeader: string | null): Promise<Principal>;
 }
 
@@ -74,7 +74,7 @@ export function createAuthenticator(config: AppConfig, options: AuthenticatorOpt
           requiredClaims: ['exp'],
         }));
       } catch (error) {
-        throw toProblem(error);
+        throw asDomainError(error);
       }
       return principalFrom(payload);
     },
@@ -82,9 +82,9 @@ export function createAuthenticator(config: AppConfig, options: AuthenticatorOpt
 }
 
 function bearerToken(header: string | null): string {
-  if (!header) throw unauthorized('An Authorization header with a bearer token is required.');
+  if (!header) throw new UnauthenticatedError('An Authorization header with a bearer token is required.');
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match) throw unauthorized('The Authorization header must be "Bearer <token>".');
+  if (!match) throw new UnauthenticatedError('The Authorization header must be "Bearer <token>".');
   return match[1];
 }
 
@@ -108,17 +108,19 @@ async function defaultFetchJson(url: string): Promise<unknown> {
   return response.json();
 }
 
-function toProblem(error: unknown): ProblemError {
-  if (error instanceof errors.JWTExpired) return unauthorized('The bearer token has expired.');
+function asDomainError(error: unknown): DomainError {
+  if (error instanceof errors.JWTExpired) return new UnauthenticatedError('The bearer token has expired.');
   if (error instanceof errors.JWTClaimValidationFailed) {
     const claim = error.claim;
-    if (claim === 'aud') return unauthorized('The bearer token was not issued for this API (audience).');
-    if (claim === 'iss') return unauthorized('The bearer token was not issued by the expected issuer.');
-    if (claim === 'nbf') return unauthorized('The bearer token is not valid yet.');
-    return unauthorized(`The bearer token has an invalid "${claim}" claim.`);
+    if (claim === 'aud')
+      return new UnauthenticatedError('The bearer token was not issued for this API (audience).');
+    if (claim === 'iss')
+      return new UnauthenticatedError('The bearer token was not issued by the expected issuer.');
+    if (claim === 'nbf') return new UnauthenticatedError('The bearer token is not valid yet.');
+    return new UnauthenticatedError(`The bearer token has an invalid "${claim}" claim.`);
   }
   if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
-    return unauthorized('The bearer token signature is not valid.');
+    return new UnauthenticatedError('The bearer token signature is not valid.');
   }
   if (
     error instanceof errors.JWKSTimeout ||
@@ -128,20 +130,18 @@ function toProblem(error: unknown): ProblemError {
     // jose reports a non-200 JWKS response with the generic error class
     (error as errors.JOSEError).code === 'ERR_JOSE_GENERIC'
   ) {
-    return new ProblemError(
-      503,
-      'Service unavailable',
+    return new UnavailableError(
       'The issuer signing keys could not be loaded, so the bearer token cannot be checked; try again later.',
-      { code: 'SIGNING_KEYS_UNAVAILABLE', headers: { 'Retry-After': '30' } },
+      { code: 'SIGNING_KEYS_UNAVAILABLE', retryAfterSeconds: 30 },
     );
   }
-  return unauthorized('The bearer token is not valid.');
+  return new UnauthenticatedError('The bearer token is not valid.');
 }
 
 function principalFrom(payload: JWTPayload): Principal {
   const oid = typeof payload.oid === 'string' ? payload.oid : undefined;
   const id = oid ?? payload.sub;
-  if (!id) throw unauthorized('The bearer token names no subject (oid or sub).');
+  if (!id) throw new UnauthenticatedError('The bearer token names no subject (oid or sub).');
   const name =
     (typeof payload.name === 'string' && payload.name) ||
     (typeof payload.preferred_username === 'string' && payload.preferred_username) ||

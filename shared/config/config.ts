@@ -12,12 +12,6 @@ const int = (fallback: number, min: number, description: string) =>
   z.coerce.number().int().min(min).default(fallback).describe(description);
 const share = (fallback: number, description: string) =>
   z.coerce.number().min(0).max(1).default(fallback).describe(description);
-const bool = (fallback: boolean, description: string) =>
-  z
-    .enum(['true', 'false', '1', '0'])
-    .default(fallback ? 'true' : 'false')
-    .transform((value) => value === 'true' || value === '1')
-    .describe(description);
 
 /**
  * Every setting the app reads, with its meaning. `local.settings.sample.json` and the README list the
@@ -169,13 +163,6 @@ export const configSchema = z.object({
     .describe(
       'Local stack: lowest level the local host prints. In Azure the Functions host filters (Bicep `logLevel` sets `AzureFunctionsJobHost__logging__logLevel__Function`).',
     ),
-  DEV_SKIP_FUNCTIONS_ENV_CHECK: bool(false, 'Tests only: pretend not to run in Azure.'),
-  FUNCTIONS_KEY: z
-    .string()
-    .optional()
-    .describe(
-      'Local host only: key that function- and admin-level HTTP triggers require (`code` query or `x-functions-key` header). In Azure the host manages keys.',
-    ),
 });
 
 /** Rules across settings; checked on the raw input so they are reported with the field errors. */
@@ -251,11 +238,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
 // Flex Consumption sets no WEBSITE_INSTANCE_ID (the host detects it by WEBSITE_SKU). CONTAINER_NAME is no
 // marker on its own: container platforms outside Azure set it too (this project's CI sandbox does).
-const AZURE_MARKERS = ['WEBSITE_SITE_NAME', 'WEBSITE_SKU', 'WEBSITE_INSTANCE_ID'] as const;
+export const AZURE_MARKERS = ['WEBSITE_SITE_NAME', 'WEBSITE_SKU', 'WEBSITE_INSTANCE_ID'] as const;
 
 /** The setting that shows the process runs in Azure (not the local stack), or undefined. */
 export function azureMarker(config: AppConfig): string | undefined {
-  if (config.DEV_SKIP_FUNCTIONS_ENV_CHECK) return undefined;
   return AZURE_MARKERS.find((name) => Boolean(config[name]));
 }
 
@@ -268,17 +254,4 @@ export function runsInAzure(config: AppConfig): boolean {
 export function refusedInAzure(config: AppConfig, refused: string, instead: string): string | undefined {
   const marker = azureMarker(config);
   return marker && `${refused} refused: the app runs in Azure (${marker} is set). ${instead}`;
-}
-
-let cached: AppConfig | undefined;
-
-/** The process configuration, validated once on first use. */
-export function getConfig(): AppConfig {
-  cached ??= loadConfig();
-  return cached;
-}
-
-/** Tests only: forget the cached configuration so the next getConfig() reads the environment again. */
-export function resetConfigForTests(): void {
-  cached = undefined;
 }

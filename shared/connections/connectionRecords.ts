@@ -2,6 +2,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { Connection, ConnectionAccess, ConnectionError, ConnectionStatus } from '../model/connection';
 import type { IdentityRef } from '../model/identity';
 import { ensureTable, hasStatus } from '../storage/tables';
+import { connectionIdSchema } from './schemas';
 
 export const CONNECTIONS_TABLE = 'connections';
 const PARTITION = 'rollworks';
@@ -135,6 +136,7 @@ export function createConnectionRecords(table: TableClient) {
   const ready = () => ensureTable(table);
 
   async function read(id: string): Promise<{ record: ConnectionRecord; etag: string } | null> {
+    if (!connectionIdSchema.safeParse(id).success) return null; // an id that cannot exist is an unknown one
     await ready();
     try {
       const entity = await table.getEntity<ConnectionEntity>(PARTITION, id);

@@ -3,7 +3,7 @@ import type { Services } from '../services';
 import type { Connection } from '../model/connection';
 import type { IdentityRef, Principal } from '../model/identity';
 import { RollWorksError, type AccessTokenProvider } from '../rollworks/types';
-import { conflict, notFound } from '../http/problem';
+import { ConflictError, NotFoundError } from '../errors/domainErrors';
 import { silentLogger, type Logger } from '../logging/logger';
 import { isAdmin, mayUseConnection } from '../exports/access';
 import type { AuthorizationOutcome } from './authorizationOutcome';
@@ -37,10 +37,10 @@ export interface ConnectionService {
   list(): Promise<Connection[]>;
   /** The connections a caller may see, in the view their role allows (admins: all; contributors: shared ones, summary). */
   listFor(viewer: Principal): Promise<ConnectionView[]>;
-  /** One connection in the caller's view; 404 ProblemError when it does not exist or is not visible to them. */
+  /** One connection in the caller's view; NotFoundError when it does not exist or is not visible to them. */
   getFor(viewer: Principal, connectionId: string): Promise<ConnectionView>;
   update(connectionId: string, patch: PatchConnectionInput): Promise<Connection>;
-  /** 409 ProblemError listing the exports using it unless `exports` says what to do with them. */
+  /** ConflictError listing the exports using it unless `exports` says what to do with them. */
   remove(connectionId: string, options?: DeleteConnectionQuery, log?: Logger): Promise<void>;
   /** RollWorks' sign-in URL with a fresh single-use state bound to the connection and the admin. */
   startAuthorization(
@@ -98,11 +98,7 @@ export function createConnectionService(
   });
 
   const mustExist = (connectionId: string, record: ConnectionRecord | null): ConnectionRecord => {
-    if (!record)
-      throw notFound(`Connection ${connectionId} does not exist.`, {
-        code: 'CONNECTION_NOT_FOUND',
-        field: 'id',
-      });
+    if (!record) throw notFound(connectionId);
     return record;
   };
 
@@ -165,11 +161,7 @@ export function createConnectionService(
     async getFor(viewer, connectionId) {
       const record = await records.read(connectionId);
       const view = record ? viewFor(viewer, record) : null;
-      if (!view)
-        throw notFound(`Connection ${connectionId} does not exist.`, {
-          code: 'CONNECTION_NOT_FOUND',
-          field: 'id',
-        });
+      if (!view) throw notFound(connectionId);
       return view;
     },
 
@@ -190,9 +182,9 @@ export function createConnectionService(
       if (using.length > 0) {
         if (!options.exports) {
           const names = using.map((e) => `${e.displayName} (${e.id})`).join(', ');
-          throw conflict(
+          throw new ConflictError(
             `Connection ${connectionId} is used by ${using.length} export(s): ${names}. Delete with ?exports=detach to keep them inactive without a connection, or ?exports=remove to delete them.`,
-            { code: 'CONNECTION_IN_USE', field: 'exports', extra: { exports: using } },
+            { code: 'CONNECTION_IN_USE', field: 'exports', details: { exports: using } },
           );
         }
         await links.release(connectionId, options.exports);
@@ -321,6 +313,12 @@ export function createConnectionService(
     },
   };
 }
+
+const notFound = (connectionId: string) =>
+  new NotFoundError(`Connection ${connectionId} does not exist.`, {
+    code: 'CONNECTION_NOT_FOUND',
+    field: 'id',
+  });
 
 function failure(
   code: Extract<AuthorizationOutcome, { ok: false }>['code'],

@@ -3,16 +3,15 @@ import type { ExportConfig } from '../model/export';
 import type { Connection } from '../model/connection';
 import type { Principal } from '../model/identity';
 import { RollWorksError } from '../rollworks/types';
-import { SegmentSourceError, type SegmentInfo } from '../segments/segmentSource';
 import {
-  conflict,
-  forbidden,
-  notFound,
-  ProblemError,
-  unprocessable,
-  type ProblemFieldError,
-} from '../http/problem';
+  ConflictError,
+  ForbiddenError,
+  InvalidError,
+  NotFoundError,
+  UnavailableError,
+} from '../errors/domainErrors';
 import { createExportStore } from './exportStore';
+import { checkSegments } from './segmentChecks';
 import { isAdmin, mayUseConnection } from './access';
 import { randomId } from './ids';
 import { hasStatus } from '../storage/tables';
@@ -40,8 +39,6 @@ export interface ExportService {
   /** Deletes the connection's exports. Returns how many. */
   removeByConnection(connectionId: string): Promise<number>;
 }
-
-const SEGMENT_CHECK_CONCURRENCY = 4;
 
 /** What a create or update request sets; saving makes the export active again. */
 function configuredFields(request: ExportRequest, advertiserName: string) {
@@ -73,14 +70,17 @@ export function createExportService(services: Services): ExportService {
   async function requireExport(exportId: string) {
     const stored = await store.get(exportId);
     if (!stored)
-      throw notFound(`Export "${exportId}" does not exist.`, { code: 'EXPORT_NOT_FOUND', field: 'id' });
+      throw new NotFoundError(`Export "${exportId}" does not exist.`, {
+        code: 'EXPORT_NOT_FOUND',
+        field: 'id',
+      });
     return stored;
   }
 
   async function requireEditable(exportConfig: ExportConfig, principal: Principal): Promise<void> {
     if (isAdmin(principal)) return;
     if (!mayUseConnection(principal, await connectionOf(exportConfig))) {
-      throw forbidden(
+      throw new ForbiddenError(
         `Export "${exportConfig.id}" uses a connection that is not shared with contributors; only admins may change it.`,
         { code: 'CONNECTION_NOT_SHARED', field: 'connectionId' },
       );
@@ -91,29 +91,29 @@ export function createExportService(services: Services): ExportService {
   async function validate(request: ExportRequest, principal: Principal): Promise<{ advertiserName: string }> {
     const connection = await services.connections.get(request.connectionId);
     if (!connection) {
-      throw unprocessable(`Connection "${request.connectionId}" does not exist.`, {
+      throw new InvalidError(`Connection "${request.connectionId}" does not exist.`, {
         code: 'CONNECTION_NOT_FOUND',
         field: 'connectionId',
       });
     }
     if (!mayUseConnection(principal, connection)) {
-      throw forbidden(
+      throw new ForbiddenError(
         `Connection "${connection.displayName}" is not shared with contributors; ask an admin to share it or to configure this export.`,
         { code: 'CONNECTION_NOT_SHARED', field: 'connectionId' },
       );
     }
     if (connection.status !== 'ready') {
-      throw unprocessable(
+      throw new InvalidError(
         `Connection "${connection.displayName}" is ${connection.status}, not ready: it needs a completed RollWorks authorization and an export user.`,
         {
           code: 'CONNECTION_NOT_READY',
           field: 'connectionId',
-          extra: { connectionStatus: connection.status },
+          details: { connectionStatus: connection.status },
         },
       );
     }
     const advertiserName = await checkAdvertiser(connection, request.advertiserId);
-    await checkSegments(connection, request);
+    await checkSegments(services, connection, request);
     return { advertiserName };
   }
 
@@ -122,7 +122,7 @@ export function createExportService(services: Services): ExportService {
     try {
       const ids = await api.listAdvertiserIds();
       if (!ids.includes(advertiserId)) {
-        throw unprocessable(
+        throw new InvalidError(
           `Advertiser ID "${advertiserId}" is not one of the ${ids.length} advertisers the RollWorks account of connection "${connection.displayName}" can write to.`,
           { code: 'ADVERTISER_NOT_ACCESSIBLE', field: 'advertiserId' },
         );
@@ -131,82 +131,25 @@ export function createExportService(services: Services): ExportService {
     } catch (error) {
       if (!(error instanceof RollWorksError)) throw error;
       if (['UNAUTHORIZED', 'INVALID_GRANT', 'FORBIDDEN'].includes(error.code)) {
-        throw unprocessable(
+        throw new InvalidError(
           `RollWorks refused the token of connection "${connection.displayName}" (${error.code}); an admin must authorize it again.`,
           { code: 'CONNECTION_REAUTHORIZATION_REQUIRED', field: 'connectionId' },
         );
       }
       if (error.code === 'NOT_FOUND') {
-        throw unprocessable(`RollWorks does not know Advertiser ID "${advertiserId}".`, {
+        throw new InvalidError(`RollWorks does not know Advertiser ID "${advertiserId}".`, {
           code: 'ADVERTISER_NOT_ACCESSIBLE',
           field: 'advertiserId',
         });
       }
-      throw new ProblemError(
-        503,
-        'Service unavailable',
+      throw new UnavailableError(
         `RollWorks could not be asked which advertisers the connection can write to (${error.code}); try again later.`,
         {
           code: 'ROLLWORKS_UNAVAILABLE',
           field: 'advertiserId',
-          headers: { 'Retry-After': String(Math.ceil((error.details.retryAfterMs ?? 60_000) / 1000)) },
+          retryAfterSeconds: Math.ceil((error.details.retryAfterMs ?? 60_000) / 1000),
         },
       );
-    }
-  }
-
-  async function checkSegments(connection: Connection, request: ExportRequest): Promise<void> {
-    const { SEGMENT_MIN_PROFILES: min, SEGMENT_MAX_PROFILES: systemMax } = services.config;
-    const max = Math.min(systemMax, connection.profileLimit ?? systemMax);
-    const problems: (ProblemFieldError & { code: string })[] = [];
-    const infos = await mapLimited(request.segments, SEGMENT_CHECK_CONCURRENCY, async (name) => {
-      try {
-        return await services.segments.describe(name, { count: true });
-      } catch (error) {
-        if (error instanceof SegmentSourceError) return error;
-        throw error;
-      }
-    });
-    infos.forEach((info: SegmentInfo | SegmentSourceError, index) => {
-      const field = `segments.${index}`;
-      const name = request.segments[index];
-      if (info instanceof SegmentSourceError) {
-        const message =
-          info.code === 'SEGMENT_NOT_FOUND'
-            ? `Segment "${name}" does not exist in the segment store.`
-            : `Segment "${name}" cannot be read: ${info.message}`;
-        problems.push({ field, message, code: info.code });
-        return;
-      }
-      if (!info.fields.includes(request.emailField)) {
-        problems.push({
-          field: 'emailField',
-          code: 'EMAIL_FIELD_MISSING',
-          message: `Segment "${info.name}" has no field "${request.emailField}" (its fields: ${info.fields.join(', ') || 'none'}).`,
-        });
-      }
-      if (info.rowCount !== null && info.rowCount < min) {
-        problems.push({
-          field,
-          code: 'SEGMENT_TOO_SMALL',
-          message: `Segment "${info.name}" has ${info.rowCount} profiles, fewer than the minimum of ${min}.`,
-        });
-      } else if (info.rowCount !== null && info.rowCount > max) {
-        const whose = max < systemMax ? "the connection's contract limit" : 'the limit';
-        problems.push({
-          field,
-          code: 'SEGMENT_TOO_LARGE',
-          message: `Segment "${info.name}" has ${info.rowCount} profiles, more than ${whose} of ${max}.`,
-        });
-      }
-    });
-    if (problems.length > 0) {
-      throw unprocessable(problems.map((p) => p.message).join(' '), {
-        code: problems[0].code,
-        field: problems[0].field,
-        errors: problems.map(({ field, message }) => ({ field, message })),
-        extra: { codes: problems.map((p) => p.code) },
-      });
     }
   }
 
@@ -257,10 +200,13 @@ export function createExportService(services: Services): ExportService {
         await store.replace(updated, stored.etag);
       } catch (error) {
         if (hasStatus(error, 412)) {
-          throw conflict(`Export "${exportId}" was changed by someone else meanwhile; reload and retry.`, {
-            code: 'EXPORT_CHANGED',
-            field: 'id',
-          });
+          throw new ConflictError(
+            `Export "${exportId}" was changed by someone else meanwhile; reload and retry.`,
+            {
+              code: 'EXPORT_CHANGED',
+              field: 'id',
+            },
+          );
         }
         throw error;
       }
@@ -290,21 +236,4 @@ export function createExportService(services: Services): ExportService {
       return affected.length;
     },
   };
-}
-
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  });
-  await Promise.all(workers);
-  return results;
 }

@@ -13,3 +13,5 @@ export interface IdentityRef {
   id: string;
   name: string;
 }
+
+export const identityOf = (principal: Principal): IdentityRef => ({ id: principal.id, name: principal.name });

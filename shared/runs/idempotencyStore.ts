@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { TableClient } from '@azure/data-tables';
 import type { StorageClients } from '../storage/clients';
-import { unprocessable } from '../http/problem';
+import { InvalidError } from '../errors/domainErrors';
 import { hasStatus, lazyTable } from '../storage/tables';
 
 export const IDEMPOTENCY_TABLE = 'idempotency';
@@ -59,7 +59,7 @@ export function createIdempotencyStore(storage: StorageClients) {
           continue;
         }
         if (existing.request !== entity.request) {
-          throw unprocessable(
+          throw new InvalidError(
             'This Idempotency-Key was already used for a different request; use a new key for a new request.',
             { code: 'IDEMPOTENCY_KEY_REUSED', field: 'Idempotency-Key' },
           );

@@ -3,9 +3,35 @@ import type { StorageClients } from '../storage/clients';
 import { hasStatus } from '../storage/tables';
 import { rejectionBlobName } from '../worker/rejectionReport';
 import { isFinalSegmentStatus, type Run, type SegmentRunState } from '../model/run';
+import { NotFoundError } from '../errors/domainErrors';
+import type { Services } from '../services';
+
+/** The rejection report of one segment of a run; NotFoundError naming the run, the segment or the report. */
+export async function openSegmentRejections(
+  services: Pick<Services, 'runs' | 'storage'>,
+  runId: string,
+  segment: string,
+): Promise<{ fileName: string; report: Readable }> {
+  const run = await services.runs.view(runId);
+  const state = findRunSegment(run, segment);
+  if (!state) {
+    throw new NotFoundError(`Run "${run.id}" has no segment "${segment}".`, {
+      code: 'SEGMENT_NOT_IN_RUN',
+      field: 'segment',
+    });
+  }
+  const report = await openRejectionReport(services.storage, run.id, state.segment);
+  if (!report) {
+    throw new NotFoundError(
+      `Segment "${state.segment}" of run "${run.id}" has no rejection report: ${noReportReason(state)}.`,
+      { code: 'REJECTIONS_NOT_FOUND', field: 'segment' },
+    );
+  }
+  return { fileName: rejectionFileName(run.id, state.segment), report };
+}
 
 /** Streams a segment's rejection report from the state container; null when there is none. */
-export async function openRejectionReport(
+async function openRejectionReport(
   storage: Pick<StorageClients, 'stateContainer'>,
   runId: string,
   segment: string,
@@ -32,10 +58,10 @@ export function attachmentDisposition(fileName: string): string {
   return `attachment; filename="${ascii}"; filename*=UTF-8''${utf8}`;
 }
 
-export const rejectionFileName = (runId: string, segment: string) => `rejections-${runId}-${segment}.csv`;
+const rejectionFileName = (runId: string, segment: string) => `rejections-${runId}-${segment}.csv`;
 
 /** The run's segment named by the path (as decoded by the host, or still encoded by a proxy). */
-export function findRunSegment(run: Run, raw: string): SegmentRunState | undefined {
+function findRunSegment(run: Run, raw: string): SegmentRunState | undefined {
   const exact = run.segments.find((s) => s.segment === raw);
   if (exact) return exact;
   let decoded: string;
@@ -48,7 +74,7 @@ export function findRunSegment(run: Run, raw: string): SegmentRunState | undefin
 }
 
 /** Why a segment of a run has no rejection report, for the 404. */
-export function noReportReason(state: SegmentRunState): string {
+function noReportReason(state: SegmentRunState): string {
   if (state.rejectionsUrl) return 'its rejection report is no longer stored';
   if (!isFinalSegmentStatus(state.status) && state.counts.read === 0) {
     return 'the segment has not been read yet; the report appears when reading ends';

@@ -177,3 +177,9 @@ export function assembleRun(stored: StoredRun): Run {
     segments,
   };
 }
+
+/** A run as stored, assembled; null when there is none. */
+export async function readRun(store: RunStore, runId: string): Promise<Run | null> {
+  const stored = await store.read(runId);
+  return stored ? assembleRun(stored) : null;
+}

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { createAuthenticator } from '../../shared/auth/authenticator';
 import { loadConfig, type AppConfig } from '../../shared/config/config';
-import { ProblemError } from '../../shared/http/problem';
+import { DomainError } from '../../shared/errors/domainErrors';
+import { problemOf as edgeProblem } from '../../shared/http/handler';
+import type { Problem } from '../../shared/http/problem';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, localJwks, signLocalToken } from '../../dev/localAuth';
 import { startJsonServer, type JsonServer } from '../connections/support/jwksServer';
 
@@ -30,13 +32,14 @@ const localConfig = (extra: Record<string, string> = {}): AppConfig =>
 
 const bearer = (token: string) => `Bearer ${token}`;
 
-async function problemOf(promise: Promise<unknown>): Promise<ProblemError> {
+/** The problem response the HTTP edge answers the rejection with. */
+async function problemOf(promise: Promise<unknown>): Promise<Problem> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
-  expect(error).toBeInstanceOf(ProblemError);
-  return error as ProblemError;
+  expect(error).toBeInstanceOf(DomainError);
+  return edgeProblem(error as DomainError);
 }
 
 beforeAll(async () => {
@@ -80,7 +83,7 @@ describe('createAuthenticator', () => {
   ])('answers 401 with WWW-Authenticate for %s', async (_case, header, detail) => {
     const problem = await problemOf(createAuthenticator(localConfig()).authenticate(header));
     expect(problem.status).toBe(401);
-    expect(problem.options.headers).toEqual({ 'WWW-Authenticate': 'Bearer' });
+    expect(problem.headers).toEqual({ 'WWW-Authenticate': 'Bearer' });
     expect(problem.detail).toMatch(detail);
   });
 

@@ -33,6 +33,8 @@ describe('local modes in Azure', () => {
     ).toThrow(/^AUTH_MODE=local is refused/);
   });
 
+  const startup = path.resolve(__dirname, '../../functions/startup.ts');
+
   it.each([
     [
       'Flex Consumption',
@@ -56,9 +58,26 @@ describe('local modes in Azure', () => {
   it('stop the function app from starting', async () => {
     const start = startLocalFunctionsHost({
       port: 0,
-      files: [path.resolve(__dirname, '../../functions/connections.ts')],
+      files: [startup],
       settings: { ...settings, WEBSITE_SKU: 'FlexConsumption', CONTAINER_NAME: 'func-app-7f2' },
     });
     await expect(start).rejects.toThrow(/refused: the app runs in Azure/);
+  });
+
+  it("start on the local host with DEV_SKIP_FUNCTIONS_ENV_CHECK, which hides Azure's variables from the app", async () => {
+    const host = await startLocalFunctionsHost({
+      port: 0,
+      files: [startup],
+      settings: {
+        ...settings,
+        WEBSITE_INSTANCE_ID: 'instance-in-azure',
+        DEV_SKIP_FUNCTIONS_ENV_CHECK: 'true',
+      },
+    });
+    try {
+      expect(process.env.WEBSITE_INSTANCE_ID).toBeUndefined();
+    } finally {
+      await host.stop();
+    }
   });
 });

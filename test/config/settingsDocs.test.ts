@@ -2,13 +2,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { settingNames } from '../../shared/config/config';
 import { settingsCatalog } from '../../dev/localSettings';
+import { HOST_SETTINGS } from '../../dev/localHost/hostSettings';
 
 const root = path.join(__dirname, '..', '..');
 
-/** Rows of the README settings table: | `NAME` | default | meaning | */
-function readmeSettings(): Map<string, string> {
+/** Rows of the settings table in a README section: | `NAME` | default | meaning | */
+function readmeSettings(heading = /^## Settings\s*$/m): Map<string, string> {
   const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
-  const section = (readme.split(/^## Settings\s*$/m)[1] ?? '').split(/^## /m)[0];
+  const section = (readme.split(heading)[1] ?? '').split(/^## /m)[0];
   const rows = new Map<string, string>();
   for (const match of section.matchAll(/^\|\s*`([^`]+)`\s*\|[^|\n]*\|\s*(.*?)\s*\|\s*$/gm)) {
     rows.set(match[1], match[2].replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/\\\|/g, '|'));
@@ -57,5 +58,11 @@ describe('settings documentation', () => {
       if (rows.has(setting.name))
         expect(`${setting.name}: ${rows.get(setting.name)}`).toBe(`${setting.name}: ${setting.description}`);
     }
+  });
+
+  it('the README lists the settings the local host reads itself, with their meaning, apart from the app', () => {
+    const rows = readmeSettings(/^## Local stack.*$/m);
+    expect(Object.fromEntries(rows)).toEqual(HOST_SETTINGS);
+    for (const name of Object.keys(HOST_SETTINGS)) expect(schema).not.toContain(name);
   });
 });

@@ -5,9 +5,7 @@ import { DEMO_ORGANIZATION, DEMO_USER } from '../../dev/simulator';
 import { startTestStack, type TestStack } from '../support/stack';
 import { launchChromium } from '../support/browser';
 
-const FILES = ['connections.ts', 'oauthCallback.ts', 'health.ts'].map((file) =>
-  path.resolve(__dirname, '../../functions', file),
-);
+const FILES = ['http.ts'].map((file) => path.resolve(__dirname, '../../functions', file));
 
 let stack: TestStack;
 let browser: Browser;

@@ -1,4 +1,10 @@
-import { createExport, deleteExport, getExport, listExports, updateExport } from '../../functions/exports';
+import {
+  createExport,
+  deleteExport,
+  getExport,
+  listExports,
+  updateExport,
+} from '../../functions/routes/exportRoutes';
 import { ADVERTISER, exportBody, startExportStack, type ExportStack } from './support/exportStack';
 
 let stack: ExportStack;

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { listFiles, writeZip } from '../../dev/package';
 import { ROOT } from './armTemplate';
+import { routeTable } from '../../functions/routes/routeTable';
 
 let workDir: string;
 let appDir: string;
@@ -29,10 +30,10 @@ afterAll(() => {
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 
-/** Function names registered in functions/*.ts (`app.http('name', ...)`, `app.timer('name', ...)`...). */
+/** Function names registered in functions/*.ts: one per route, and `app.timer('name', ...)` and the like. */
 function functionNamesInSource(): string[] {
   const dir = path.join(ROOT, 'functions');
-  const names: string[] = [];
+  const names: string[] = routeTable.map((route) => route.name);
   for (const file of fs.readdirSync(dir).filter((name) => name.endsWith('.ts'))) {
     const source = fs.readFileSync(path.join(dir, file), 'utf8');
     for (const match of source.matchAll(/\bapp\.\w+\(\s*'([^']+)'/g)) names.push(match[1]);

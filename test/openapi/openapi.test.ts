@@ -1,11 +1,14 @@
 import { HttpRequest, InvocationContext } from '@azure/functions';
 import { loadFunctionApp } from '../../dev/localHost/loadFunctionApp';
-import { buildOpenApiDocument } from '../../shared/openapi/document';
+import { buildOpenApiDocument as buildDocument } from '../../shared/openapi/document';
+import { httpHandler } from '../../shared/http/handler';
+import { routeTable } from '../../functions/routes/routeTable';
 import { exportRequestSchema } from '../../shared/exports/schemas';
 import { startRunRequestSchema } from '../../shared/runs/schemas';
 import type { JsonBody } from '../exports/support/exportStack';
 
 const ROUTE_PREFIX = 'api';
+const buildOpenApiDocument = () => buildDocument(routeTable);
 
 /** `METHOD /api/path` of every HTTP trigger `functions/*.ts` registers (route constraints dropped). */
 function registeredRoutes(): string[] {
@@ -56,10 +59,10 @@ test('request bodies come from the zod schemas that validate them', () => {
 });
 
 test('GET /api/openapi.json serves an OpenAPI 3.1 document without authentication', async () => {
-  const { openApiDocument } = await import('../../functions/openapi');
-  const response = await openApiDocument(
+  const route = routeTable.find((candidate) => candidate.path === 'openapi.json')!;
+  const response = await httpHandler(route)(
     new HttpRequest({ method: 'GET', url: 'http://127.0.0.1:7071/api/openapi.json' }),
-    new InvocationContext({ functionName: 'openapi', logHandler: () => undefined }),
+    new InvocationContext({ functionName: route.name, logHandler: () => undefined }),
   );
   expect(response.status).toBe(200);
   const document = response.jsonBody as {

@@ -6,7 +6,7 @@ import {
   REAUTHORIZATION_MESSAGE,
 } from '../../shared/connections/connectionTokens';
 import type { Role } from '../../shared/model/identity';
-import { setServices } from '../../shared/services';
+import { startApp } from '../../shared/services';
 import { runResponseSchema } from '../../shared/runs/schemas';
 import {
   exportBody,
@@ -30,9 +30,9 @@ beforeAll(async () => {
   host = await startLocalFunctionsHost({
     port: 0,
     log: (level, message) => hostLogs.push(`${level} ${message}`),
-    files: [path.join(root, 'functions', 'runs.ts'), path.join(root, 'functions', 'exports.ts')],
+    files: [path.join(root, 'functions', 'http.ts')],
   });
-  setServices(stack.services); // the host starts from a clean service container
+  startApp(stack.services); // the host starts from a clean service container
 });
 afterAll(async () => {
   await host?.stop();

@@ -1,5 +1,5 @@
-import { getRun, startRun } from '../../functions/runs';
-import { createExport } from '../../functions/exports';
+import { getRun, startRun } from '../../functions/routes/runRoutes';
+import { createExport } from '../../functions/routes/exportRoutes';
 import { exportBody, startExportStack, type ExportStack } from '../exports/support/exportStack';
 
 let stack: ExportStack;

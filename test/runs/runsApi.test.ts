@@ -1,5 +1,5 @@
-import { cancelRun, getRun, listRuns, startRun } from '../../functions/runs';
-import { createExport } from '../../functions/exports';
+import { cancelRun, getRun, listRuns, startRun } from '../../functions/routes/runRoutes';
+import { createExport } from '../../functions/routes/exportRoutes';
 import {
   exportBody,
   finishRun,

@@ -1,11 +1,11 @@
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { registry } from '../../dev/localHost/functionsCore';
-import { createServices, setServices } from '../../shared/services';
-import { unauthorized } from '../../shared/http/problem';
+import { createServices, disposeApp, startApp } from '../../shared/services';
+import { UnauthenticatedError } from '../../shared/errors/domainErrors';
 import type { Principal, Role } from '../../shared/model/identity';
 import { generateSegment } from '../../dev/segmentGenerator';
 import { putBlob, startSegmentTestEnv, type SegmentTestEnv } from './support';
-import '../../functions/segments';
+import '../../functions/http';
 
 let env: SegmentTestEnv;
 
@@ -17,12 +17,12 @@ const principals: Record<string, Principal> = {
 
 beforeAll(async () => {
   env = await startSegmentTestEnv();
-  setServices(
+  startApp(
     createServices(env.config, {
       authenticator: {
         authenticate: async (header) => {
           const principal = header ? principals[header.replace(/^Bearer /, '')] : undefined;
-          if (!principal) throw unauthorized('A bearer token is required.');
+          if (!principal) throw new UnauthenticatedError('A bearer token is required.');
           return principal;
         },
       },
@@ -34,7 +34,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  setServices(undefined);
+  disposeApp();
   await env?.azurite.stop();
 });
 
@@ -62,7 +62,7 @@ async function call(name: string, url: string, token?: string, params: Record<st
 describe('GET /api/segments', () => {
   it('is registered anonymous at host level on route segments and segments/{name}', () => {
     const routes = registry.functions
-      .filter((entry) => entry.metadata.name.startsWith('segments'))
+      .filter((entry) => ['listSegments', 'getSegment'].includes(entry.metadata.name))
       .map((entry) =>
         Object.values(entry.metadata.bindings).find((binding) => binding.type === 'httpTrigger'),
       )
@@ -75,7 +75,7 @@ describe('GET /api/segments', () => {
 
   it('lists segments with counted sizes, fields and last change for every role', async () => {
     for (const token of ['viewer', 'runner']) {
-      const { status, body } = await call('segmentsList', '/api/segments', token);
+      const { status, body } = await call('listSegments', '/api/segments', token);
       expect(status).toBe(200);
       const segments = body.segments as Record<string, unknown>[];
       expect(segments.map((segment) => segment.name)).toEqual(['broken', 'lapsed', 'vip-customers']);
@@ -105,14 +105,14 @@ describe('GET /api/segments', () => {
 
   it('answers without counting when count=false', async () => {
     await generateSegment(env.container, 'fresh', 120, { seed: 9 });
-    const { body } = await call('segmentsList', '/api/segments?count=false', 'viewer');
+    const { body } = await call('listSegments', '/api/segments?count=false', 'viewer');
     const fresh = (body.segments as Record<string, unknown>[]).find((segment) => segment.name === 'fresh');
     expect(fresh).toMatchObject({ rowCount: null, fields: expect.arrayContaining(['Email']) });
   });
 
   it('needs a token and one of the roles', async () => {
-    expect((await call('segmentsList', '/api/segments')).status).toBe(401);
-    const forbidden = await call('segmentsList', '/api/segments', 'nobody');
+    expect((await call('listSegments', '/api/segments')).status).toBe(401);
+    const forbidden = await call('listSegments', '/api/segments', 'nobody');
     expect(forbidden.status).toBe(403);
     expect(forbidden.headers).toMatchObject({ 'Content-Type': 'application/problem+json' });
   });
@@ -120,7 +120,7 @@ describe('GET /api/segments', () => {
 
 describe('GET /api/segments/{name}', () => {
   it('describes one segment', async () => {
-    const { status, body } = await call('segmentsGet', '/api/segments/vip-customers', 'viewer', {
+    const { status, body } = await call('getSegment', '/api/segments/vip-customers', 'viewer', {
       name: 'vip-customers',
     });
     expect(status).toBe(200);
@@ -128,7 +128,7 @@ describe('GET /api/segments/{name}', () => {
   });
 
   it('answers problem+json naming the segment for a missing or broken one', async () => {
-    const missing = await call('segmentsGet', '/api/segments/nope', 'viewer', { name: 'nope' });
+    const missing = await call('getSegment', '/api/segments/nope', 'viewer', { name: 'nope' });
     expect(missing.status).toBe(404);
     expect(missing.headers).toMatchObject({ 'Content-Type': 'application/problem+json' });
     expect(missing.body).toMatchObject({
@@ -136,7 +136,7 @@ describe('GET /api/segments/{name}', () => {
       field: 'name',
       detail: expect.stringContaining("'nope'"),
     });
-    const broken = await call('segmentsGet', '/api/segments/broken', 'viewer', { name: 'broken' });
+    const broken = await call('getSegment', '/api/segments/broken', 'viewer', { name: 'broken' });
     expect(broken.status).toBe(422);
     expect(broken.body).toMatchObject({ code: 'MODEL_JSON_INVALID', field: 'name' });
   });

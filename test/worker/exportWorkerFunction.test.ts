@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { QueueClient } from '@azure/storage-queue';
 import { DEFAULT_CLIENT } from '../../dev/simulator';
-import { setServices } from '../../shared/services';
+import { disposeApp, startApp } from '../../shared/services';
 import { startTestStack, type TestStack } from '../support/stack';
 import { createWorld, makeSegment, type World } from './workerWorld';
 
@@ -30,10 +30,10 @@ describe('exportWorker and exportWorkerPoison functions on the local host', () =
       },
       { segments: [SEGMENT], settings: { ROLLWORKS_CLIENT_SECRET: DEFAULT_CLIENT.clientSecret } },
     );
-    setServices(world.services);
+    startApp(world.services);
   });
   afterAll(async () => {
-    setServices(undefined);
+    disposeApp();
     await stack?.stop();
   });
 

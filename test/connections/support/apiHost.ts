@@ -23,15 +23,13 @@ export interface ApiHost {
   stop(): Promise<void>;
 }
 
-const CONNECTION_FUNCTION_FILES = ['connections.ts', 'oauthCallback.ts'];
-
 /**
- * Functions (by default the connection ones; `functionFiles` names others in functions/) served by
- * the local Functions host over HTTP, with a local token issuer.
+ * Functions (by default every HTTP route; `functionFiles` names others in functions/) served by the
+ * local Functions host over HTTP, with a local token issuer.
  */
 export async function startApiHost(
   harness: Harness,
-  functionFiles: string[] = CONNECTION_FUNCTION_FILES,
+  functionFiles: string[] = ['http.ts'],
 ): Promise<ApiHost> {
   const keyRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'api-host-key-'));
   const foreignRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'api-host-foreign-'));

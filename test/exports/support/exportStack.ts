@@ -1,4 +1,4 @@
-import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
+import { HttpRequest, InvocationContext } from '@azure/functions';
 import { QueueClient } from '@azure/storage-queue';
 import { randomBytes } from 'node:crypto';
 import { startAzurite, type AzuriteInstance } from '../../../dev/azurite';
@@ -10,7 +10,9 @@ import {
   type RunningSimulator,
 } from '../../../dev/simulator';
 import { loadConfig } from '../../../shared/config/config';
-import { createServices, setServices, type Services } from '../../../shared/services';
+import { createServices, disposeApp, startApp, type Services } from '../../../shared/services';
+import { httpHandler } from '../../../shared/http/handler';
+import type { Route } from '../../../shared/http/route';
 import type { Role } from '../../../shared/model/identity';
 import { silentLogger } from '../../../shared/logging/logger';
 import { startJsonServer, type JsonServer } from '../../connections/support/jwksServer';
@@ -42,7 +44,6 @@ export async function startExportStack(settings: Record<string, string> = {}) {
     ENTRA_ISSUER: LOCAL_ISSUER,
     ENTRA_AUDIENCE: LOCAL_AUDIENCE,
     LOCAL_AUTH_JWKS_URI: `${jwks.url}/jwks.json`,
-    DEV_SKIP_FUNCTIONS_ENV_CHECK: 'true',
     ROLLWORKS_DAILY_REQUEST_BUDGET: '100000',
     ...settings,
   });
@@ -51,7 +52,7 @@ export async function startExportStack(settings: Record<string, string> = {}) {
   let now: Date | null = null;
   const clock = { now: () => (now ? new Date(now) : new Date()) };
   const services: Services = createServices(config, { connections: connections.service, clock });
-  setServices(services);
+  startApp(services);
   const queue = new QueueClient(azurite.connectionString, config.EXPORT_QUEUE_NAME);
 
   const tokenCache = new Map<string, string>();
@@ -74,9 +75,9 @@ export async function startExportStack(settings: Record<string, string> = {}) {
       now = date;
     },
 
-    /** Calls an HTTP handler of functions/*.ts with a real HttpRequest, as the host would. */
+    /** Calls a route of the route table with a real HttpRequest, as the host would. */
     async call(
-      handler: (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit>,
+      route: Route,
       options: {
         method: string;
         path: string;
@@ -104,7 +105,7 @@ export async function startExportStack(settings: Record<string, string> = {}) {
             }),
       });
       const context = new InvocationContext({ functionName: 'test', logHandler: () => undefined });
-      const response = await handler(request, context);
+      const response = await httpHandler(route)(request, context);
       return {
         status: response.status ?? 200,
         body: response.jsonBody,
@@ -169,7 +170,7 @@ export async function startExportStack(settings: Record<string, string> = {}) {
     },
 
     async stop() {
-      setServices(undefined);
+      disposeApp();
       await Promise.allSettled([azurite.stop(), simulator.stop(), jwks.stop()]);
     },
   };

@@ -54,6 +54,8 @@ export function createFakeRuns() {
     startOnDemand: notUsed,
     startScheduled: notUsed,
     list: notUsed,
+    history: notUsed,
+    view: notUsed,
     cancel: notUsed,
     promoteWaiting: notUsed,
   };

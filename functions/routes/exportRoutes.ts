@@ -1,0 +1,102 @@
+import { z } from 'zod';
+import { EDITORS, EVERYONE } from '../../shared/auth/roleSets';
+import {
+  exportIdParamSchema,
+  exportListResponseSchema,
+  exportRequestSchema,
+  exportResponseSchema,
+} from '../../shared/exports/schemas';
+import { json } from '../../shared/http/handler';
+import { defineRoute } from '../../shared/http/route';
+import { jsonResponse, problem } from '../../shared/openapi/responses';
+
+export const exportParams = z.object({ id: exportIdParamSchema.describe('Export id.') });
+const notFound = problem('No such export');
+const notShared = problem('Connection not shared with contributors');
+const unavailable = problem('RollWorks could not be asked about the advertiser; `Retry-After` says when');
+
+export const listExports = defineRoute({
+  name: 'listExports',
+  method: 'GET',
+  path: 'exports',
+  summary: 'List exports',
+  roles: EVERYONE,
+  responses: { 200: jsonResponse('Exports', exportListResponseSchema) },
+  handler: async (_input, { services, principal }) =>
+    json(200, { exports: await services.exports.list(principal!) }),
+});
+
+export const createExport = defineRoute({
+  name: 'createExport',
+  method: 'POST',
+  path: 'exports',
+  summary: 'Configure an export (saving never runs it)',
+  roles: EDITORS,
+  request: { body: exportRequestSchema },
+  responses: {
+    201: jsonResponse('Created', exportResponseSchema),
+    403: notShared,
+    422: problem('A validation rule failed; `field` names the field'),
+    503: unavailable,
+  },
+  handler: async ({ body }, { services, principal, logger }) => {
+    const created = await services.exports.create(body, principal!);
+    logger.info('export created', { exportId: created.id, connectionId: created.connectionId });
+    return json(201, created, { Location: `/api/exports/${created.id}` });
+  },
+});
+
+export const getExport = defineRoute({
+  name: 'getExport',
+  method: 'GET',
+  path: 'exports/{id}',
+  summary: 'One export',
+  roles: EVERYONE,
+  request: { params: exportParams },
+  responses: {
+    200: jsonResponse('The export', exportResponseSchema),
+    404: notFound,
+    422: problem('Not an export id'),
+  },
+  handler: async ({ params }, { services, principal }) =>
+    json(200, await services.exports.view(params.id, principal!)),
+});
+
+export const updateExport = defineRoute({
+  name: 'updateExport',
+  method: 'PUT',
+  path: 'exports/{id}',
+  summary: 'Change an export (same checks as create)',
+  roles: EDITORS,
+  request: { params: exportParams, body: exportRequestSchema },
+  responses: {
+    200: jsonResponse('Updated', exportResponseSchema),
+    403: notShared,
+    404: notFound,
+    409: problem('Changed by someone else meanwhile'),
+    422: problem('A validation rule failed'),
+    503: unavailable,
+  },
+  handler: async ({ params, body }, { services, principal, logger }) => {
+    const updated = await services.exports.update(params.id, body, principal!);
+    logger.info('export updated', { exportId: params.id });
+    return json(200, updated);
+  },
+});
+
+export const deleteExport = defineRoute({
+  name: 'deleteExport',
+  method: 'DELETE',
+  path: 'exports/{id}',
+  summary: 'Delete an export',
+  roles: EDITORS,
+  request: { params: exportParams },
+  responses: { 204: { description: 'Deleted' }, 403: notShared, 404: notFound },
+  handler: async ({ params }, { services, principal, logger }) => {
+    await services.exports.remove(params.id, principal!);
+    logger.info('export deleted', { exportId: params.id });
+    return { status: 204 };
+  },
+});
+
+export const exportRoutes = [listExports, createExport, getExport, updateExport, deleteExport];

@@ -1,0 +1,19 @@
+import type { Route } from '../../shared/http/route';
+import { connectionRoutes } from './connectionRoutes';
+import { exportRoutes } from './exportRoutes';
+import { runRoutes } from './runRoutes';
+import { segmentRoutes } from './segmentRoutes';
+import { getHealth, openApiRoute } from './systemRoutes';
+
+/**
+ * Every HTTP route of the app, each declared once: `functions/http.ts` registers them, the OpenAPI
+ * document describes them and the role-table test calls each with every role.
+ */
+export const routeTable: readonly Route[] = [
+  getHealth,
+  openApiRoute(() => routeTable),
+  ...connectionRoutes,
+  ...segmentRoutes,
+  ...exportRoutes,
+  ...runRoutes,
+];

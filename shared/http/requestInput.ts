@@ -1,0 +1,84 @@
+import type { HttpRequest } from '@azure/functions';
+import type { z } from 'zod';
+import {
+  InvalidError,
+  MalformedError,
+  TooLargeError,
+  type DomainError,
+  type FieldError,
+} from '../errors/domainErrors';
+import type { RouteInput, RouteRequest } from './route';
+
+/** Far above any request this API takes; the host's own limit (100 MB) would be read into memory whole. */
+const MAX_JSON_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Reads what a route declares, in this order: route parameters, headers, query string, JSON body.
+ * Each part that fails its schema is a 422 naming every field at fault.
+ */
+export async function readInput<R extends RouteRequest>(
+  request: HttpRequest,
+  spec: R,
+): Promise<RouteInput<R>> {
+  const headers = (names: string[]) =>
+    Object.fromEntries(names.map((name) => [name, request.headers.get(name) ?? undefined]));
+  return {
+    params: spec.params && parse(spec.params, request.params, 'path'),
+    headers: spec.headers && parse(spec.headers, headers(Object.keys(spec.headers.shape)), 'header'),
+    query: spec.query && parse(spec.query, Object.fromEntries(request.query.entries()), 'query string'),
+    body: spec.body && (await readJsonBody(request, spec.body)),
+  } as RouteInput<R>;
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw invalidInput(parsed.error, where);
+  return parsed.data;
+}
+
+/** 422 naming each field a request body, query, route parameter or header failed validation on. */
+function invalidInput(error: z.ZodError, where = 'request body'): DomainError {
+  const errors: FieldError[] = error.issues.map((issue) => ({
+    field: issue.path.join('.') || '(body)',
+    message: issue.message,
+  }));
+  const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+  return new InvalidError(`The ${where} is invalid: ${detail}`, {
+    code: 'VALIDATION_FAILED',
+    field: errors[0]?.field,
+    errors,
+  });
+}
+
+/** Reads and validates a JSON body: 400 when it is not JSON, 413 when too large, 422 naming each field at fault. */
+async function readJsonBody<S extends z.ZodType>(request: HttpRequest, schema: S): Promise<z.infer<S>> {
+  const text = await readBodyText(request, MAX_JSON_BODY_BYTES);
+  let value: unknown;
+  try {
+    value = text.trim() === '' ? {} : JSON.parse(text);
+  } catch {
+    throw new MalformedError('The request body is not valid JSON.', {
+      code: 'INVALID_JSON',
+      field: '(body)',
+    });
+  }
+  return parse(schema, value, 'request body');
+}
+
+async function readBodyText(request: HttpRequest, maxBytes: number): Promise<string> {
+  const tooLarge = () =>
+    new TooLargeError(`The request body is larger than ${maxBytes} bytes.`, {
+      code: 'BODY_TOO_LARGE',
+      field: '(body)',
+    });
+  if (Number(request.headers.get('content-length') ?? 0) > maxBytes) throw tooLarge();
+  if (!request.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of request.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > maxBytes) throw tooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
