@@ -43,6 +43,8 @@ export interface LocalTokenOptions {
   issuer?: string;
   expiresInSeconds?: number;
   notBefore?: Date;
+  /** Default now. */
+  issuedAt?: Date;
 }
 
 export async function signLocalToken(options: LocalTokenOptions, root?: string): Promise<string> {
@@ -55,7 +57,7 @@ export async function signLocalToken(options: LocalTokenOptions, root?: string):
     .setSubject(sub)
     .setIssuer(options.issuer ?? LOCAL_ISSUER)
     .setAudience(options.audience ?? LOCAL_AUDIENCE)
-    .setIssuedAt(now)
+    .setIssuedAt(options.issuedAt ? Math.floor(options.issuedAt.getTime() / 1000) : now)
     .setExpirationTime(now + (options.expiresInSeconds ?? 3600));
   if (options.notBefore) jwt.setNotBefore(Math.floor(options.notBefore.getTime() / 1000));
   return jwt.sign(key);

@@ -76,9 +76,32 @@ export function createAuthenticator(config: AppConfig, options: AuthenticatorOpt
       } catch (error) {
         throw asDomainError(error);
       }
+      assertPlausibleTimes(payload, clockTolerance, config.AUTH_MAX_TOKEN_LIFETIME_SECONDS);
       return principalFrom(payload);
     },
   };
+}
+
+/**
+ * jose checks `exp` and `nbf` only. A token issued in the future, or living longer than any issuer
+ * this app trusts hands out, is a forged or misconfigured one.
+ */
+function assertPlausibleTimes(
+  payload: JWTPayload,
+  toleranceSeconds: number,
+  maxLifetimeSeconds: number,
+): void {
+  const now = Math.floor(Date.now() / 1000);
+  if (typeof payload.iat === 'number' && payload.iat > now + toleranceSeconds) {
+    throw new UnauthenticatedError('The bearer token was issued in the future (iat).');
+  }
+  const start =
+    typeof payload.iat === 'number' ? payload.iat : typeof payload.nbf === 'number' ? payload.nbf : now;
+  if ((payload.exp ?? now) - start > maxLifetimeSeconds) {
+    throw new UnauthenticatedError(
+      `The bearer token lives longer than ${maxLifetimeSeconds} seconds (AUTH_MAX_TOKEN_LIFETIME_SECONDS).`,
+    );
+  }
 }
 
 function bearerToken(header: string | null): string {

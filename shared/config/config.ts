@@ -116,6 +116,11 @@ export const configSchema = z.object({
     .describe('Expected `aud` of access tokens (the app registration id or URI).'),
   ENTRA_JWKS_URI: url('JWKS of the issuer; defaults to the one in the issuer discovery document.').optional(),
   LOCAL_AUTH_JWKS_URI: url('Local stack only: JWKS the local token issuer publishes.').optional(),
+  AUTH_MAX_TOKEN_LIFETIME_SECONDS: int(
+    86_400,
+    60,
+    'Longest bearer token lifetime (exp minus iat) accepted; Entra ID issues tokens of 60-90 minutes.',
+  ),
 
   PUBLIC_BASE_URL: url(
     'Origin the app is reached at; the OAuth redirect URI is <this>/api/oauth/rollworks/callback.',

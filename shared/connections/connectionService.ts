@@ -15,6 +15,7 @@ import {
 } from './connectionRecords';
 import { createConnectionTokens, grantToTokens, REAUTHORIZATION_MESSAGE } from './connectionTokens';
 import { exportLinks } from './exportLinks';
+import { stateFailure } from './stateFailure';
 import { createOAuthStates, OAUTH_STATES_TABLE } from './oauthStates';
 import { createRefreshLeases, TOKEN_LEASES_TABLE } from './refreshLease';
 import type {
@@ -215,22 +216,8 @@ export function createConnectionService(
           reason: consumed.reason,
           connectionId: consumed.connectionId,
         });
-        if (consumed.reason === 'unknown') {
-          return failure(
-            'STATE_UNKNOWN',
-            'This sign-in link is not known to the app. Start the authorization again from the app.',
-          );
-        }
-        if (consumed.reason === 'expired') {
-          return failure(
-            'STATE_EXPIRED',
-            `This sign-in link expired (it is valid for ${Math.round(config.OAUTH_STATE_TTL_SECONDS / 60)} minutes). Start the authorization again.`,
-          );
-        }
-        return failure(
-          'STATE_ALREADY_USED',
-          'This sign-in link was already used. Start the authorization again.',
-        );
+        const { code, message } = stateFailure(consumed.reason, config.OAUTH_STATE_TTL_SECONDS);
+        return failure(code, message);
       }
       const connectionId = consumed.connectionId;
       const record = await records.read(connectionId);

@@ -16,11 +16,13 @@ interface StateEntity {
   createdAt: string;
   expiresAt: string;
   usedAt?: string;
+  /** Set when a newer authorize for the same connection ended this state. */
+  supersededAt?: string;
 }
 
 export type ConsumedState =
   | { ok: true; connectionId: string; admin: IdentityRef }
-  | { ok: false; reason: 'unknown' | 'expired' | 'used'; connectionId?: string };
+  | { ok: false; reason: 'unknown' | 'expired' | 'used' | 'superseded'; connectionId?: string };
 
 /** Only a hash of the state is stored: a table reader cannot complete someone else's sign-in. */
 const stateKey = (state: string) => createHash('sha256').update(state, 'utf8').digest('hex');
@@ -48,6 +50,7 @@ export function createOAuthStates(table: TableClient, clock: Clock, ttlSeconds: 
         createdAt: now.toISOString(),
         expiresAt,
       };
+      await endOpenStates(connectionId, now);
       await table.createEntity(entity);
       await removeExpired(now).catch(() => undefined);
       return { state, expiresAt };
@@ -62,6 +65,7 @@ export function createOAuthStates(table: TableClient, clock: Clock, ttlSeconds: 
         if (hasStatus(error, 404)) return { ok: false, reason: 'unknown' };
         throw error;
       }
+      if (entity.supersededAt) return { ok: false, reason: 'superseded', connectionId: entity.connectionId };
       if (entity.usedAt) return { ok: false, reason: 'used', connectionId: entity.connectionId };
       const now = clock.now();
       try {
@@ -82,6 +86,23 @@ export function createOAuthStates(table: TableClient, clock: Clock, ttlSeconds: 
       };
     },
   };
+
+  /** A new authorize ends the connection's states not used yet: only the newest link signs in. */
+  async function endOpenStates(connectionId: string, now: Date): Promise<void> {
+    const open = table.listEntities<StateEntity>({
+      queryOptions: {
+        filter: `PartitionKey eq '${PARTITION}' and connectionId eq '${connectionId.replace(/'/g, "''")}' and expiresAt gt '${now.toISOString()}'`,
+      },
+    });
+    for await (const entity of open) {
+      if (entity.usedAt || entity.supersededAt) continue;
+      await table
+        .updateEntity({ ...entity, supersededAt: now.toISOString() }, 'Replace', { etag: entity.etag })
+        .catch((error: unknown) => {
+          if (!hasStatus(error, 412, 404)) throw error;
+        });
+    }
+  }
 
   /** Drops states that expired a day ago or more (kept that long so a late replay still reads "used"/"expired"). */
   async function removeExpired(now: Date): Promise<void> {

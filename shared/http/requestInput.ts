@@ -25,9 +25,25 @@ export async function readInput<R extends RouteRequest>(
   return {
     params: spec.params && parse(spec.params, request.params, 'path'),
     headers: spec.headers && parse(spec.headers, headers(Object.keys(spec.headers.shape)), 'header'),
-    query: spec.query && parse(spec.query, Object.fromEntries(request.query.entries()), 'query string'),
+    query: spec.query && parse(spec.query, singleValued(request.query), 'query string'),
     body: spec.body && (await readJsonBody(request, spec.body)),
   } as RouteInput<R>;
+}
+
+/** A parameter given twice is refused rather than one of its values picked (`state=forged&state=<valid>`). */
+function singleValued(query: URLSearchParams): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [name, value] of query) {
+    if (Object.hasOwn(values, name)) {
+      throw new InvalidError(`The query string is invalid: ${name}: is given more than once`, {
+        code: 'VALIDATION_FAILED',
+        field: name,
+        errors: [{ field: name, message: 'is given more than once' }],
+      });
+    }
+    values[name] = value;
+  }
+  return values;
 }
 
 function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z.infer<S> {
@@ -36,10 +52,14 @@ function parse<S extends z.ZodType>(schema: S, value: unknown, where: string): z
   return parsed.data;
 }
 
+const WHOLE_PART: Record<string, string> = { path: '(path)', header: '(headers)', 'query string': '(query)' };
+
 /** 422 naming each field a request body, query, route parameter or header failed validation on. */
 function invalidInput(error: z.ZodError, where = 'request body'): DomainError {
   const errors: FieldError[] = error.issues.map((issue) => ({
-    field: issue.path.join('.') || '(body)',
+    field:
+      issue.path.join('.') ||
+      (issue.code === 'unrecognized_keys' ? issue.keys.join(', ') : (WHOLE_PART[where] ?? '(body)')),
     message: issue.message,
   }));
   const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');

@@ -31,6 +31,7 @@ const localConfig = (extra: Record<string, string> = {}): AppConfig =>
   });
 
 const bearer = (token: string) => `Bearer ${token}`;
+const YEAR = 365 * 24 * 3600;
 
 /** The problem response the HTTP edge answers the rejection with. */
 async function problemOf(promise: Promise<unknown>): Promise<Problem> {
@@ -93,11 +94,33 @@ describe('createAuthenticator', () => {
     ['a wrong audience', { audience: 'api://someone-else' }, keyRoot, /audience/],
     ['a wrong issuer', { issuer: 'https://evil.example/' }, keyRoot, /issuer/],
     ['a wrong signature (another key, same kid)', {}, otherKeyRoot, /signature/],
+    [
+      'a token issued a year in the future',
+      { issuedAt: new Date(Date.now() + YEAR * 1000), expiresInSeconds: YEAR + 3600 },
+      keyRoot,
+      /issued in the future/,
+    ],
+    [
+      'a token that lives 100 years',
+      { expiresInSeconds: 100 * YEAR },
+      keyRoot,
+      /lives longer than 86400 seconds/,
+    ],
+    ['a token that lives a day and a minute', { expiresInSeconds: 86_460 }, keyRoot, /lives longer/],
   ])('answers 401 for %s', async (_case, options, root, detail) => {
     const token = await signLocalToken({ roles: ['Exports.Admin'], ...options }, root);
     const problem = await problemOf(createAuthenticator(localConfig()).authenticate(bearer(token)));
     expect(problem.status).toBe(401);
     expect(problem.detail).toMatch(detail);
+  });
+
+  it('accepts a token of the longest lifetime allowed, and an iat within the clock tolerance', async () => {
+    for (const options of [{ expiresInSeconds: 86_400 }, { issuedAt: new Date(Date.now() + 30_000) }]) {
+      const token = await signLocalToken({ roles: ['Exports.Admin'], ...options }, keyRoot);
+      await expect(createAuthenticator(localConfig()).authenticate(bearer(token))).resolves.toMatchObject({
+        roles: ['Exports.Admin'],
+      });
+    }
   });
 
   it('tolerates small clock skew on exp', async () => {

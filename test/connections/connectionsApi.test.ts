@@ -113,7 +113,7 @@ describe('POST /api/connections', () => {
     [
       'with an unknown field',
       { displayName: 'x', access: 'admins', dataPrivacyConsent: true, status: 'ready' },
-      '(body)',
+      'status',
       /status/,
     ],
   ])('answers 422 naming the field %s', async (_case, body, field, message) => {

@@ -154,6 +154,28 @@ describe('OAuth state abuse', () => {
     });
   });
 
+  it('a new authorize ends the older links of that connection: only the newest signs in', async () => {
+    const { connections } = harness.instance();
+    const created = await newConnection('superseded');
+    const first = await connections.startAuthorization(created.id, ADMIN);
+    const firstQuery = callbackQuery(await signInAtRollWorks(first.authorizeUrl));
+    const second = await connections.startAuthorization(created.id, ADMIN);
+    const other = await newConnection('untouched');
+    const otherStart = await connections.startAuthorization(other.id, ADMIN);
+
+    await expect(connections.completeAuthorization(firstQuery)).resolves.toMatchObject({
+      ok: false,
+      code: 'STATE_SUPERSEDED',
+      message: expect.stringMatching(/newer sign-in/),
+    });
+    expect(await harness.storedTokens(created.id)).toBeUndefined();
+    const secondQuery = callbackQuery(await signInAtRollWorks(second.authorizeUrl));
+    await expect(connections.completeAuthorization(secondQuery)).resolves.toMatchObject({ ok: true });
+    // another connection's pending link is not ended by it
+    const otherQuery = callbackQuery(await signInAtRollWorks(otherStart.authorizeUrl));
+    await expect(connections.completeAuthorization(otherQuery)).resolves.toMatchObject({ ok: true });
+  });
+
   it('binds a state to its connection: it authorizes that one only, and nothing once it is deleted', async () => {
     const { connections } = harness.instance();
     const first = await newConnection('first');
