@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cleanText } from '../schemas/text';
 
 /** Request and response shapes of the connection API (also used to describe it in OpenAPI). */
 
@@ -18,7 +19,7 @@ export const profileLimitSchema = z
   .max(250_000)
   .describe('Contract limit of profiles per segment per export (100 to 250,000); absent = the system limit.');
 
-export const displayNameSchema = z.string().trim().min(1).max(200).describe('Name shown to people.');
+export const displayNameSchema = cleanText(200).describe('Name shown to people.');
 
 export const createConnectionSchema = z.strictObject({
   displayName: displayNameSchema,

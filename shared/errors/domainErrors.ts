@@ -12,6 +12,8 @@ export type DomainErrorKind =
   | 'notFound'
   | 'conflict'
   | 'tooLarge'
+  /** The body comes in a media type the operation does not take. */
+  | 'unsupportedMedia'
   /** Try again later; `retryAfterSeconds` says when. */
   | 'unavailable'
   /** A store the app reads from failed to answer. */
@@ -73,5 +75,6 @@ export const ForbiddenError = kindOf('forbidden', 'ForbiddenError');
 export const NotFoundError = kindOf('notFound', 'NotFoundError');
 export const ConflictError = kindOf('conflict', 'ConflictError');
 export const TooLargeError = kindOf('tooLarge', 'TooLargeError');
+export const UnsupportedMediaError = kindOf('unsupportedMedia', 'UnsupportedMediaError');
 export const UnavailableError = kindOf('unavailable', 'UnavailableError');
 export const UpstreamError = kindOf('upstreamFailed', 'UpstreamError');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cronProblem, isValidTimeZone } from '../schedule/cron';
+import { cleanText } from '../schemas/text';
 import { segmentNameParamSchema } from '../segments/segmentSchemas';
 
 const identityRef = z.object({ id: z.string(), name: z.string() });
@@ -41,15 +42,12 @@ export const exportScheduleSchema = z
 /** Body of `POST /api/exports` and `PUT /api/exports/{id}`. */
 export const exportRequestSchema = z
   .object({
-    displayName: z.string().trim().min(1).max(200).describe('Name shown in lists and audience names.'),
-    connectionId: z.string().trim().min(1).max(200).describe('RollWorks connection the export uses.'),
-    advertiserId: z
-      .string()
-      .trim()
-      .min(1)
-      .max(200)
-      .describe('RollWorks Advertiser ID (advertisable eid) the audiences are created under.'),
-    emailField: z.string().trim().min(1).max(200).describe('Segment field that holds the email address.'),
+    displayName: cleanText(200).describe('Name shown in lists and audience names.'),
+    connectionId: cleanText(200).describe('RollWorks connection the export uses.'),
+    advertiserId: cleanText(200).describe(
+      'RollWorks Advertiser ID (advertisable eid) the audiences are created under.',
+    ),
+    emailField: cleanText(200).describe('Segment field that holds the email address.'),
     segments: z
       .array(segmentNameParamSchema)
       .min(1)

@@ -52,6 +52,7 @@ const STATUS: Record<DomainErrorKind, { status: number; title: string }> = {
   notFound: { status: 404, title: 'Not found' },
   conflict: { status: 409, title: 'Conflict' },
   tooLarge: { status: 413, title: 'Content too large' },
+  unsupportedMedia: { status: 415, title: 'Unsupported media type' },
   invalid: { status: 422, title: 'Unprocessable content' },
   upstreamFailed: { status: 502, title: 'Bad gateway' },
   unavailable: { status: 503, title: 'Service unavailable' },

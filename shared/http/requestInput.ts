@@ -4,6 +4,7 @@ import {
   InvalidError,
   MalformedError,
   TooLargeError,
+  UnsupportedMediaError,
   type DomainError,
   type FieldError,
 } from '../errors/domainErrors';
@@ -72,6 +73,15 @@ function invalidInput(error: z.ZodError, where = 'request body'): DomainError {
 
 /** Reads and validates a JSON body: 400 when it is not JSON, 413 when too large, 422 naming each field at fault. */
 async function readJsonBody<S extends z.ZodType>(request: HttpRequest, schema: S): Promise<z.infer<S>> {
+  const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
+  const hasBody =
+    Number(request.headers.get('content-length') ?? 0) > 0 || request.headers.has('transfer-encoding');
+  if (hasBody && !/^application\/(?:[\w.+-]+\+)?json$/.test(type)) {
+    throw new UnsupportedMediaError(
+      `The request body must be application/json${type ? `, not ${type}` : ' (no Content-Type was given)'}.`,
+      { code: 'UNSUPPORTED_MEDIA_TYPE', field: 'Content-Type' },
+    );
+  }
   const text = await readBodyText(request, MAX_JSON_BODY_BYTES);
   let value: unknown;
   try {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cleanText } from '../schemas/text';
 
 /** Body of `POST /api/exports/{id}/runs`. */
 export const startRunRequestSchema = z
@@ -18,12 +19,9 @@ export const startRunRequestSchema = z
   })
   .strict();
 
-export const idempotencyKeySchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .describe('Retries with the same key (and body) return the same run instead of starting another.');
+export const idempotencyKeySchema = cleanText(200).describe(
+  'Retries with the same key (and body) return the same run instead of starting another.',
+);
 
 export const runIdParamSchema = z.string().regex(/^run_[a-z0-9]{1,60}$/, 'is not a run id');
 

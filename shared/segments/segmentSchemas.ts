@@ -1,11 +1,8 @@
 import { z } from 'zod';
+import { exactName } from '../schemas/text';
 
 /** Path parameter of `GET /api/segments/{name}`: a segment folder name. */
-export const segmentNameParamSchema = z
-  .string()
-  .trim()
-  .min(1)
-  .max(1024)
+export const segmentNameParamSchema = exactName(1024)
   .refine(
     (name) => !/[\\/]/.test(name) && name !== '.' && name !== '..',
     'must be a folder name (no slashes)',
