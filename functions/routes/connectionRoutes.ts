@@ -141,6 +141,10 @@ export const completeAuthorization = defineRoute({
     }
     return { status: page.status, headers: CALLBACK_PAGE_HEADERS, body: page.html };
   },
+  refuse: (error) => {
+    const page = renderCallbackPage({ ok: false, code: 'REQUEST_INVALID', message: error.message });
+    return { status: page.status, headers: CALLBACK_PAGE_HEADERS, body: page.html };
+  },
 });
 
 export const connectionRoutes = [

@@ -13,6 +13,7 @@ export type AuthorizationOutcome =
     };
 
 export type AuthorizationFailure =
+  | 'REQUEST_INVALID'
   | 'STATE_MISSING'
   | 'STATE_UNKNOWN'
   | 'STATE_EXPIRED'

@@ -28,7 +28,8 @@ export function httpHandler(route: Route) {
         invocation,
       });
     } catch (error) {
-      if (error instanceof DomainError) return problemResponse(problemOf(error), instance);
+      if (error instanceof DomainError)
+        return route.refuse?.(error) ?? problemResponse(problemOf(error), instance);
       logger.error('request failed', { function: invocation.functionName, error: describeError(error) });
       return internalErrorResponse(instance);
     }

@@ -1,6 +1,7 @@
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import type { z } from 'zod';
+import type { DomainError } from '../errors/domainErrors';
 import type { Logger } from '../logging/logger';
 import type { Principal, Role } from '../model/identity';
 import type { Services } from '../services';
@@ -56,6 +57,8 @@ export interface Route<R extends RouteRequest = RouteRequest> {
   /** Documented responses; 401/403 (authenticated routes) and 413 (routes with a body) are added. */
   responses: Record<string, ResponseConfig>;
   handler(input: RouteInput<R>, context: RouteContext): Promise<HttpResponseInit>;
+  /** How a refused request is answered; default problem+json. A page, for routes browsers land on. */
+  refuse?(error: DomainError): HttpResponseInit;
 }
 
 // eslint-disable-next-line @typescript-eslint/no-empty-object-type -- a route that reads nothing
