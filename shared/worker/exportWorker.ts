@@ -11,7 +11,7 @@ import {
   segmentTimings,
 } from '../model/run';
 import type { ExportConfig } from '../model/export';
-import { RollWorksError } from '../rollworks/types';
+import { DestinationError } from '../destinations/destinationError';
 import { SegmentSourceError } from '../segments/segmentSource';
 import { MemberCollector } from './memberCollector';
 import { RejectionReport, rejectionsUrl } from './rejectionReport';
@@ -161,9 +161,8 @@ export function createExportWorker(services: Services, options: ExportWorkerOpti
       await finish(message, { status: 'canceled', reason: 'canceled', counts });
       return false;
     }
-    if (error instanceof RollWorksError && error.code === 'DAILY_BUDGET_EXHAUSTED') {
-      const resetsAt =
-        error.details.resetsAt ?? new Date(now().getTime() + (error.details.retryAfterMs ?? DAY_MS));
+    if (error instanceof DestinationError && error.kind === 'quota') {
+      const resetsAt = error.resetsAt ?? new Date(now().getTime() + (error.retryAfterMs ?? DAY_MS));
       const delaySeconds =
         Math.ceil(Math.max(0, resetsAt.getTime() - now().getTime()) / 1000) + QUOTA_RESUME_SLACK_SECONDS;
       await updateSegment(message, () => ({
@@ -184,7 +183,7 @@ export function createExportWorker(services: Services, options: ExportWorkerOpti
       });
       return false;
     }
-    if (error instanceof RollWorksError && error.retryable) {
+    if (error instanceof DestinationError && error.retryable) {
       if (requeues >= maxRequeues) {
         await fail(
           message,
@@ -196,7 +195,7 @@ export function createExportWorker(services: Services, options: ExportWorkerOpti
         );
         return false;
       }
-      const delaySeconds = Math.max(1, Math.ceil((error.details.retryAfterMs ?? 30_000) / 1000));
+      const delaySeconds = Math.max(1, Math.ceil((error.retryAfterMs ?? 30_000) / 1000));
       await updateSegment(message, () => ({
         counts,
         error: { code: error.code, message: `${error.message}; retrying in ${delaySeconds} s.` },
@@ -211,7 +210,7 @@ export function createExportWorker(services: Services, options: ExportWorkerOpti
     }
     if (
       error instanceof SegmentFailure ||
-      error instanceof RollWorksError ||
+      error instanceof DestinationError ||
       error instanceof SegmentSourceError
     ) {
       await fail(message, error.code, error.message, counts, logger, ids);
@@ -409,7 +408,9 @@ export function createExportWorker(services: Services, options: ExportWorkerOpti
       );
     }
     const sendStarted = Date.now();
-    const api = services.rollworks.forConnection(services.connections.tokenProvider(connection.id));
+    const api = services.destinations
+      .get(connection.type)
+      .forConnection(services.connections.tokenProvider(connection.id));
     // The new list uploads (uncommitted) while RollWorks processes the members request, so it adds
     // no wall time; it is committed only after RollWorks accepted them.
     let staged: Promise<string> | undefined;
@@ -433,7 +434,7 @@ export function createExportWorker(services: Services, options: ExportWorkerOpti
     const snapshotStarted = Date.now();
     await snapshots.commit(exportId, segment, await stage(), {
       sentAt: now(),
-      audienceId: audience.segmentId,
+      audienceId: audience.audienceId,
       runId,
       result: { sent: members.length, added: diff.added, removed: diff.removed },
     });
@@ -444,7 +445,7 @@ export function createExportWorker(services: Services, options: ExportWorkerOpti
       status: 'succeeded',
       reason: unchanged ? 'resent' : null,
       counts: { ...counts, sent: members.length },
-      audience: { id: audience.segmentId, name },
+      audience: { id: audience.audienceId, name },
       error: null,
       timings: segmentTimings({ readMs, diffMs, sendMs, snapshotMs, totalMs: Date.now() - started }),
     });

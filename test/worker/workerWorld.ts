@@ -3,8 +3,9 @@ import { sharedStorage } from '../support/sharedAzurite';
 import { DEFAULT_CLIENT, startSimulator } from '../../dev/simulator';
 import { createServices, type Services } from '../../shared/services';
 import { createLogger, type Logger } from '../../shared/logging/logger';
-import { createRollWorksClient } from '../../shared/rollworks/client';
-import { createRequestBudget } from '../../shared/rollworks/requestBudget';
+import { createRollWorksDestination } from '../../shared/destinations/rollworks';
+import { createRequestBudget } from '../../shared/destinations/rollworks/requestBudget';
+import { createDestinations } from '../../shared/destinations/registry';
 import { createStorageClients } from '../../shared/storage/clients';
 import { createExportWorker, audienceName, type ExportWorkerOptions } from '../../shared/worker/exportWorker';
 import type { ExportConfig } from '../../shared/model/export';
@@ -105,7 +106,7 @@ export function createWorld(
   const catalog = createFakeCatalog(() => ({
     get: async () => tokens.access,
     refresh: async () => {
-      const grant = await services.rollworks.auth.refresh(tokens.refresh);
+      const grant = await rollworks.signIn.refresh(tokens.refresh);
       tokens = { access: grant.accessToken, refresh: grant.refreshToken };
       return tokens.access;
     },
@@ -115,11 +116,15 @@ export function createWorld(
   const clock = { now: () => time.now };
   const storage = createStorageClients(config);
   const requestBudget = createRequestBudget(config, storage, clock);
+  const rollworks = createRollWorksDestination(config, {
+    budget: requestBudget,
+    backoff: { baseMs: 5, capMs: 50 },
+  });
   const services: Services = createServices(config, {
     clock,
     storage,
     requestBudget,
-    rollworks: createRollWorksClient(config, { budget: requestBudget, backoff: { baseMs: 5, capMs: 50 } }),
+    destinations: createDestinations(rollworks),
     runs,
     exportQueue: queue,
     exports: catalog.exportService as unknown as Services['exports'],
