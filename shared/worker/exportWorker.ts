@@ -280,7 +280,11 @@ export function createExportWorker(services: Services, options: ExportWorkerOpti
     // ---- read, normalize, validate, hash, limit ----
     const limit = Math.min(config.SEGMENT_MAX_PROFILES, connection.profileLimit ?? Infinity);
     const rejections = new RejectionReport();
-    const collector = new MemberCollector({ hashEmails: exportConfig.hashEmails, limit }, rejections);
+    const destination = services.destinations.get(connection.type);
+    const collector = new MemberCollector(
+      { hash: destination.members.hash, hashEmails: exportConfig.hashEmails, limit },
+      rejections,
+    );
     const abort = new AbortController();
     let nextProgressAt = Date.now() + progressIntervalMs;
     let nextHeartbeatAt = Date.now() + HEARTBEAT_INTERVAL_MS;
@@ -408,9 +412,7 @@ export function createExportWorker(services: Services, options: ExportWorkerOpti
       );
     }
     const sendStarted = Date.now();
-    const api = services.destinations
-      .get(connection.type)
-      .forConnection(services.connections.tokenProvider(connection.id));
+    const api = destination.forConnection(services.connections.tokenProvider(connection.id));
     // The new list uploads (uncommitted) while RollWorks processes the members request, so it adds
     // no wall time; it is committed only after RollWorks accepted them.
     let staged: Promise<string> | undefined;
