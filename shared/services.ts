@@ -14,6 +14,7 @@ import { createConnectionService, type ConnectionService } from './connections/c
 import { createExportService, type ExportService } from './exports/exportService';
 import { createRunService, type RunService } from './runs/runService';
 import { createExportWorker, type ExportWorker } from './worker/exportWorker';
+import { workerPorts } from './worker/workerPorts';
 import { createExportQueue, type ExportQueue } from './queue/exportQueue';
 
 /**
@@ -57,7 +58,7 @@ const defaultFactories: Omit<Factories, 'config'> = {
   exports: (s) => createExportService(s),
   runs: (s) => createRunService(s),
   exportQueue: (s) => createExportQueue(s.config, s.storage),
-  worker: (s) => createExportWorker(s),
+  worker: (s) => createExportWorker(workerPorts(s)),
 };
 
 export function createServices(config: AppConfig, overrides: Partial<Services> = {}): Services {

@@ -12,8 +12,6 @@ export interface SendContext {
   lookUpFirst: boolean;
   logger: Logger;
   ids: LogFields;
-  /** Tests: crash injection after the create and after recording its id. */
-  onStep?: (step: 'audienceCreated' | 'audienceRecorded') => void | Promise<void>;
   /** Called when a members request has been sent (the caller may use the wait for the answer). */
   onRequestSent?: () => void;
 }
@@ -70,9 +68,7 @@ export function createAudienceSender(registry: AudienceRegistry, now: () => Date
       await registry.markCreateStarted(exportId, segment, name, now());
       try {
         const created = await api.createAudience(exportConfig.advertiserId, name, members, writeOptions);
-        await context.onStep?.('audienceCreated');
         await registry.recordAudience(exportId, segment, created.audienceId, name);
-        await context.onStep?.('audienceRecorded');
         return created;
       } catch (error) {
         const unknownOutcome = error instanceof DestinationError && error.kind === 'outcomeUnknown';

@@ -7,7 +7,9 @@ import { createRollWorksDestination } from '../../shared/destinations/rollworks'
 import { createRequestBudget } from '../../shared/destinations/rollworks/requestBudget';
 import { createDestinations } from '../../shared/destinations/registry';
 import { createStorageClients } from '../../shared/storage/clients';
-import { createExportWorker, audienceName, type ExportWorkerOptions } from '../../shared/worker/exportWorker';
+import { createExportWorker, type ExportWorkerOptions } from '../../shared/worker/exportWorker';
+import { audienceName } from '../../shared/worker/audienceName';
+import { workerPorts, type WorkerPorts } from '../../shared/worker/workerPorts';
 import type { ExportConfig } from '../../shared/model/export';
 import type { Connection } from '../../shared/model/connection';
 import type { QueueEnvelope } from '../../shared/queue/envelope';
@@ -81,6 +83,8 @@ export function createWorld(
   options: {
     settings?: Record<string, string>;
     worker?: ExportWorkerOptions;
+    /** Wraps the worker's ports: faults are injected here (see fakes/faults.ts). */
+    ports?: (ports: WorkerPorts) => WorkerPorts;
     connection?: Partial<Connection>;
     export?: Partial<ExportConfig>;
     segments?: string[];
@@ -120,17 +124,14 @@ export function createWorld(
     budget: requestBudget,
     backoff: { baseMs: 5, capMs: 50 },
   });
-  const services: Services = createServices(config, {
-    clock,
-    storage,
-    requestBudget,
-    destinations: createDestinations(rollworks),
-    runs,
-    exportQueue: queue,
-    exports: catalog.exportService as unknown as Services['exports'],
-    connections: catalog.connectionService as unknown as Services['connections'],
-  });
-  const worker = createExportWorker(services, options.worker);
+  const shared = { clock, storage, requestBudget, destinations: createDestinations(rollworks), runs };
+  const ports: WorkerPorts = {
+    ...workerPorts(createServices(config, { ...shared, exportQueue: queue })),
+    exports: catalog.exportService,
+    connections: catalog.connectionService,
+  };
+  const worker = createExportWorker(options.ports ? options.ports(ports) : ports, options.worker);
+  const services: Services = createServices(config, { ...shared, exportQueue: queue, worker });
   const exportId = `exp-${randomUUID().slice(0, 8)}`;
   const segments = options.segments ?? ['vip customers'];
   const exported = exportConfig({ id: exportId, segments, ...options.export });
