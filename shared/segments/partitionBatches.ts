@@ -8,32 +8,44 @@ import { SegmentSourceError, type FieldBatch } from './segmentSource';
 /** Called with the fields at the start of a partition (header, CDM attributes, first JSON keys); may throw. */
 export type FieldsHook = (blob: string, fields: string[]) => void;
 
+/** Parses one partition's text chunks into field batches. */
+interface PartitionReader {
+  push(text: string): void;
+  end(): void;
+  /** The rows parsed since the last take. */
+  take(): FieldBatch;
+}
+
+type OpenPartition = (partition: PartitionBlob) => PartitionReader;
+
 /**
  * One field's values, a parsed chunk at a time, partitions in order (see `readField`). `field`
  * undefined reads any column, for counting rows.
  */
-export function scanPartitions(
+export async function* scanPartitions(
   container: ContainerClient,
   layout: SegmentLayout,
   field: string | undefined,
   onFields: FieldsHook,
   signal?: AbortSignal,
 ): AsyncGenerator<FieldBatch> {
-  return layout.format === 'jsonl'
-    ? jsonLinesBatches(container, layout, field, onFields, signal)
-    : csvBatches(container, layout, field, onFields, signal);
-}
-
-async function* jsonLinesBatches(
-  container: ContainerClient,
-  layout: SegmentLayout,
-  field: string | undefined,
-  onFields: FieldsHook,
-  signal?: AbortSignal,
-): AsyncGenerator<FieldBatch> {
-  let fieldsSeen = false;
+  const open = layout.format === 'jsonl' ? jsonLines(field, onFields) : csv(layout, field, onFields);
   for (const partition of layout.partitions) {
     signal?.throwIfAborted();
+    const reader = open(partition);
+    for await (const text of textChunks(container, partition, signal)) {
+      parseOrFail(partition, () => reader.push(text));
+      yield reader.take();
+    }
+    parseOrFail(partition, () => reader.end());
+    const last = reader.take();
+    if (last.rows.length > 0) yield last;
+  }
+}
+
+function jsonLines(field: string | undefined, onFields: FieldsHook): OpenPartition {
+  let fieldsSeen = false;
+  return (partition) => {
     const blob = partition.name;
     const parser = new JsonLinesParser();
     let batch = fieldBatch(blob);
@@ -47,40 +59,35 @@ async function* jsonLinesBatches(
       // A JSON object without the field reads as a blank value, like an empty CSV cell.
       batch.values.push(field === undefined ? '' : (line.fields[field] ?? ''));
     };
-    for await (const text of textChunks(container, partition, signal)) {
-      parseOrFail(partition, () => parser.push(text, emit));
-      yield batch;
-      batch = fieldBatch(blob);
-    }
-    parseOrFail(partition, () => parser.end(emit));
-    if (batch.rows.length > 0) yield batch;
-  }
+    return {
+      push: (text) => parser.push(text, emit),
+      end: () => parser.end(emit),
+      take() {
+        const taken = batch;
+        batch = fieldBatch(blob);
+        return taken;
+      },
+    };
+  };
 }
 
 /**
  * CSV (and CDM) partitions. Rows are not split into strings: the parser finds the field's column by
  * its delimiters. Values are slices of the chunk text, as `CsvParser` documents.
  */
-async function* csvBatches(
-  container: ContainerClient,
-  layout: SegmentLayout,
-  field: string | undefined,
-  onFields: FieldsHook,
-  signal?: AbortSignal,
-): AsyncGenerator<FieldBatch> {
+function csv(layout: SegmentLayout, field: string | undefined, onFields: FieldsHook): OpenPartition {
   const attributes = layout.attributes;
   if (attributes) onFields(layout.partitions[0]?.name ?? '', attributes);
-  for (const partition of layout.partitions) {
-    signal?.throwIfAborted();
+  return (partition) => {
     const blob = partition.name;
-    const csv = partition.csv ?? { delimiter: ',', hasHeader: true };
+    const format = partition.csv ?? { delimiter: ',', hasHeader: true };
     let columns: string[] = attributes ?? [];
-    const parser = new CsvParser({ delimiter: csv.delimiter });
+    const parser = new CsvParser({ delimiter: format.delimiter });
     let batch = fieldBatch(blob);
     // Of repeated column names, the last one is the field's column.
     const select = () =>
       parser.selectColumn(Math.max(0, field === undefined ? 0 : columns.lastIndexOf(field)));
-    if (!csv.hasHeader) select();
+    if (!format.hasHeader) select();
     const onValue = (
       value: string | undefined,
       fieldCount: number,
@@ -103,14 +110,16 @@ async function* csvBatches(
       }
       select();
     };
-    for await (const text of textChunks(container, partition, signal)) {
-      parseOrFail(partition, () => parser.push(text, onHeader, onValue));
-      yield batch;
-      batch = fieldBatch(blob);
-    }
-    parseOrFail(partition, () => parser.end(onHeader, onValue));
-    if (batch.rows.length > 0) yield batch;
-  }
+    return {
+      push: (text) => parser.push(text, onHeader, onValue),
+      end: () => parser.end(onHeader, onValue),
+      take() {
+        const taken = batch;
+        batch = fieldBatch(blob);
+        return taken;
+      },
+    };
+  };
 }
 
 const fieldBatch = (blob: string): FieldBatch => ({ blob, rows: [], values: [], unreadable: [] });

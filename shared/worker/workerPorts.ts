@@ -31,35 +31,19 @@ export interface WorkerPorts {
   leases: SegmentLeases;
 }
 
-/** The app's ports; the services behind them are created on first use, as before. */
+/** The app's ports (the worker is created on the first queue message, which needs them all). */
 export function workerPorts(services: Services): WorkerPorts {
   const state = () => services.storage.stateContainer();
   const snapshots = createSnapshotStore(state);
   return {
-    get settings() {
-      return services.config;
-    },
-    get clock() {
-      return services.clock;
-    },
-    get runs() {
-      return services.runs;
-    },
-    get exports() {
-      return services.exports;
-    },
-    get connections() {
-      return services.connections;
-    },
-    get destinations() {
-      return services.destinations;
-    },
-    get segments() {
-      return services.segments;
-    },
-    get queue() {
-      return services.exportQueue;
-    },
+    settings: services.config,
+    clock: services.clock,
+    runs: services.runs,
+    exports: services.exports,
+    connections: services.connections,
+    destinations: services.destinations,
+    segments: services.segments,
+    queue: services.exportQueue,
     snapshots,
     rejections: {
       async save(runId, segment, report) {

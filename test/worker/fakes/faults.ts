@@ -8,29 +8,29 @@ export type CrashPoint = 'audienceCreated' | 'audienceRecorded' | 'membersSent' 
  * there would leave things: the step before done, nothing after it.
  */
 export function crashAfter(point: CrashPoint, armed: () => boolean, crash: () => Error) {
-  const maybeCrash = () => {
-    if (armed()) throw crash();
-  };
+  /** `call`, crashing before or after it. */
+  const crashing =
+    <A extends unknown[], R>(call: (...args: A) => Promise<R>, when: 'before' | 'after') =>
+    async (...args: A): Promise<R> => {
+      if (when === 'before' && armed()) throw crash();
+      const result = await call(...args);
+      if (when === 'after' && armed()) throw crash();
+      return result;
+    };
   return (ports: WorkerPorts): WorkerPorts => {
+    const { destinations, audiences, snapshots } = ports;
     switch (point) {
       case 'audienceCreated':
         return {
           ...ports,
           destinations: {
             get(type) {
-              const destination = ports.destinations.get(type);
+              const destination = destinations.get(type);
               return {
                 ...destination,
                 forConnection(tokens) {
                   const account = destination.forConnection(tokens);
-                  return {
-                    ...account,
-                    async createAudience(...args) {
-                      const created = await account.createAudience(...args);
-                      maybeCrash();
-                      return created;
-                    },
-                  };
+                  return { ...account, createAudience: crashing(account.createAudience, 'after') };
                 },
               };
             },
@@ -39,36 +39,13 @@ export function crashAfter(point: CrashPoint, armed: () => boolean, crash: () =>
       case 'audienceRecorded':
         return {
           ...ports,
-          audiences: {
-            ...ports.audiences,
-            async recordAudience(...args) {
-              await ports.audiences.recordAudience(...args);
-              maybeCrash();
-            },
-          },
+          audiences: { ...audiences, recordAudience: crashing(audiences.recordAudience, 'after') },
         };
+      // The members request was answered; the snapshot was not committed.
       case 'membersSent':
-        return {
-          ...ports,
-          snapshots: {
-            ...ports.snapshots,
-            async commit(...args) {
-              maybeCrash();
-              await ports.snapshots.commit(...args);
-            },
-          },
-        };
+        return { ...ports, snapshots: { ...snapshots, commit: crashing(snapshots.commit, 'before') } };
       case 'snapshotWritten':
-        return {
-          ...ports,
-          snapshots: {
-            ...ports.snapshots,
-            async commit(...args) {
-              await ports.snapshots.commit(...args);
-              maybeCrash();
-            },
-          },
-        };
+        return { ...ports, snapshots: { ...snapshots, commit: crashing(snapshots.commit, 'after') } };
     }
   };
 }
