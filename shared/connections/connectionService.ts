@@ -20,14 +20,13 @@ import { exportLinks } from './exportLinks';
 import { createOAuthStates, OAUTH_STATES_TABLE } from './oauthStates';
 import { createRefreshLeases, TOKEN_LEASES_TABLE } from './refreshLease';
 import type {
+  ConnectionSummary,
   CreateConnectionInput,
   DeleteConnectionQuery,
   OAuthCallbackQuery,
   PatchConnectionInput,
 } from './schemas';
 
-/** What contributors see of a shared connection (`connectionSummarySchema`). */
-export type ConnectionSummary = Pick<Connection, 'id' | 'displayName' | 'type' | 'status'>;
 export type ConnectionView = Connection | ConnectionSummary;
 
 export interface ConnectionService {
