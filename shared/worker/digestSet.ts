@@ -31,8 +31,8 @@ export class DigestSet implements MemberStore {
   private count = 0;
 
   constructor(private readonly digestBytes: number) {
-    if (!Number.isInteger(digestBytes / 4) || digestBytes < 8) {
-      throw new Error('DigestSet holds digests of 8 bytes or more, a multiple of 4');
+    if (!Number.isInteger(digestBytes / 4) || digestBytes < 16) {
+      throw new Error('DigestSet holds digests of 16 bytes or more, a multiple of 4');
     }
     this.wordCount = digestBytes / 4;
     this.hexLength = digestBytes * 2;
@@ -114,7 +114,11 @@ export class DigestSet implements MemberStore {
     for (let i = 0; i < count; i++) {
       const from = order[i] * size;
       const to = i * size;
-      for (let k = 0; k < size; k++) sortedWords[to + k] = words[from + k];
+      sortedWords[to] = words[from];
+      sortedWords[to + 1] = words[from + 1];
+      sortedWords[to + 2] = words[from + 2];
+      sortedWords[to + 3] = words[from + 3];
+      for (let k = 4; k < size; k++) sortedWords[to + k] = words[from + k];
     }
     const bytes = Buffer.from(sortedWords.buffer);
     if (new Uint8Array(new Uint32Array([1]).buffer)[0] === 1) bytes.swap32(); // little-endian host
@@ -155,7 +159,10 @@ export class DigestSet implements MemberStore {
     const a = words[w];
     const slots = this.slots;
     const mask = (slots.length >> 1) - 1;
-    for (let slot = mix(words, w, size) & mask; ; slot = (slot + 1) & mask) {
+    const b = words[w + 1];
+    const c = words[w + 2];
+    const d = words[w + 3];
+    for (let slot = mix(a, b, c, d) & mask; ; slot = (slot + 1) & mask) {
       const entry = slots[slot * 2];
       if (entry === 0) {
         slots[slot * 2] = index + 1;
@@ -166,17 +173,22 @@ export class DigestSet implements MemberStore {
         return true;
       }
       // The slot keeps the first word: most other members are told apart without reading theirs.
-      if (slots[slot * 2 + 1] === a && sameWords(words, (entry - 1) * size, words, w, size)) return false;
+      if (slots[slot * 2 + 1] !== a) continue;
+      const e = (entry - 1) * size;
+      if (words[e + 1] === b && words[e + 2] === c && words[e + 3] === d && sameRest(words, e, w, size)) {
+        return false;
+      }
     }
   }
 
   private find(probe: Int32Array): number {
     const slots = this.slots;
     const mask = (slots.length >> 1) - 1;
-    for (let slot = mix(probe, 0, this.wordCount) & mask; ; slot = (slot + 1) & mask) {
+    for (let slot = mix(probe[0], probe[1], probe[2], probe[3]) & mask; ; slot = (slot + 1) & mask) {
       const entry = slots[slot * 2];
       if (entry === 0) return -1;
-      if (sameWords(this.words, (entry - 1) * this.wordCount, probe, 0, this.wordCount)) return entry - 1;
+      const e = (entry - 1) * this.wordCount;
+      if (probe.every((word, k) => this.words[e + k] === word)) return entry - 1;
     }
   }
 
@@ -212,7 +224,7 @@ export class DigestSet implements MemberStore {
     const size = this.wordCount;
     for (let index = 0; index < this.count; index++) {
       const w = index * size;
-      let slot = mix(words, w, size) & mask;
+      let slot = mix(words[w], words[w + 1], words[w + 2], words[w + 3]) & mask;
       while (slots[slot * 2] !== 0) slot = (slot + 1) & mask;
       slots[slot * 2] = index + 1;
       slots[slot * 2 + 1] = words[w];
@@ -221,18 +233,17 @@ export class DigestSet implements MemberStore {
   }
 }
 
-const MIX = new Int32Array([0x9e3779b1, 0x85ebca6b, 0xc2b2ae35, 0x27d4eb2f]);
-
-/** Spreads all of a digest's bits over the slot index (digests given as input need not be uniform). */
-function mix(words: Int32Array, at: number, size: number): number {
-  let h = 0;
-  for (let k = 0; k < size; k++) h ^= Math.imul(words[at + k], MIX[k & 3]);
+/** Spreads a digest's first 128 bits over the slot index (digests given as input need not be uniform). */
+function mix(a: number, b: number, c: number, d: number): number {
+  let h =
+    Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b) ^ Math.imul(c, 0xc2b2ae35) ^ Math.imul(d, 0x27d4eb2f);
   h ^= h >>> 15;
   h = Math.imul(h, 0x2c1b3c6d);
   return h ^ (h >>> 13);
 }
 
-function sameWords(x: Int32Array, at: number, y: Int32Array, from: number, size: number): boolean {
-  for (let k = 0; k < size; k++) if (x[at + k] !== y[from + k]) return false;
+/** Words 4 and on of two digests at `x` and `y` are the same (none for MD5). */
+function sameRest(words: Int32Array, x: number, y: number, size: number): boolean {
+  for (let k = 4; k < size; k++) if (words[x + k] !== words[y + k]) return false;
   return true;
 }
