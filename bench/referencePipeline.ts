@@ -51,7 +51,7 @@ export async function runReferencePipeline(
     };
     const onEmail = (value: string | undefined) => {
       result.rows++;
-      const email = normalizeEmail(value);
+      const email = normalizeEmail(value, 'md5');
       if (!email.ok) {
         result.invalid++;
         return;

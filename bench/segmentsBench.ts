@@ -73,9 +73,9 @@ async function readOne(connectionString: string, segment: string): Promise<void>
   const started = process.hrtime.bigint();
   let rows = 0;
   let emailChars = 0;
-  for await (const item of source.read(segment, { requiredField: 'Email' })) {
-    rows++;
-    if (item.kind === 'record') emailChars += item.fields.Email.length;
+  for await (const batch of source.readField(segment, 'Email')) {
+    rows += batch.rows.length;
+    for (const value of batch.values) emailChars += value.length;
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu = process.cpuUsage(cpuBefore);

@@ -3,17 +3,18 @@ import { systemClock, type Clock } from './clock';
 import { createStorageClients, type StorageClients } from './storage/clients';
 import type { SecretStore } from './secrets/secretStore';
 import type { SegmentSource } from './segments/segmentSource';
-import type { RollWorksClient } from './rollworks/types';
 import { createSecretStore } from './secrets/createSecretStore';
 import { readClientSecret } from './secrets/clientSecret';
 import { createSegmentSource } from './segments/blobSegmentSource';
-import { createRollWorksClient } from './rollworks/client';
-import { createRequestBudget, type RequestBudget } from './rollworks/requestBudget';
+import { createDestinations, type Destinations } from './destinations/registry';
+import { createRollWorksDestination } from './destinations/rollworks';
+import { createRequestBudget, type RequestBudget } from './destinations/rollworks/requestBudget';
 import { createAuthenticator, type Authenticator } from './auth/authenticator';
 import { createConnectionService, type ConnectionService } from './connections/connectionService';
 import { createExportService, type ExportService } from './exports/exportService';
 import { createRunService, type RunService } from './runs/runService';
 import { createExportWorker, type ExportWorker } from './worker/exportWorker';
+import { workerPorts } from './worker/workerPorts';
 import { createExportQueue, type ExportQueue } from './queue/exportQueue';
 
 /**
@@ -28,7 +29,8 @@ export interface Services {
   secrets: SecretStore;
   segments: SegmentSource;
   requestBudget: RequestBudget;
-  rollworks: RollWorksClient;
+  /** The ad platforms audiences are exported to. */
+  destinations: Destinations;
   authenticator: Authenticator;
   connections: ConnectionService;
   exports: ExportService;
@@ -45,17 +47,19 @@ const defaultFactories: Omit<Factories, 'config'> = {
   secrets: (s) => createSecretStore(s.config, s.storage),
   segments: (s) => createSegmentSource(s.config, s.storage),
   requestBudget: (s) => createRequestBudget(s.config, s.storage, s.clock),
-  rollworks: (s) =>
-    createRollWorksClient(s.config, {
-      budget: s.requestBudget,
-      getClientSecret: () => readClientSecret(s.secrets),
-    }),
+  destinations: (s) =>
+    createDestinations(
+      createRollWorksDestination(s.config, {
+        budget: s.requestBudget,
+        getClientSecret: () => readClientSecret(s.secrets),
+      }),
+    ),
   authenticator: (s) => createAuthenticator(s.config),
   connections: (s) => createConnectionService(s),
   exports: (s) => createExportService(s),
   runs: (s) => createRunService(s),
   exportQueue: (s) => createExportQueue(s.config, s.storage),
-  worker: (s) => createExportWorker(s),
+  worker: (s) => createExportWorker(workerPorts(s)),
 };
 
 export function createServices(config: AppConfig, overrides: Partial<Services> = {}): Services {

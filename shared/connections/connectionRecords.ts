@@ -1,10 +1,14 @@
 import type { TableClient } from '@azure/data-tables';
 import type { Connection, ConnectionAccess, ConnectionError, ConnectionStatus } from '../model/connection';
 import type { IdentityRef } from '../model/identity';
+import type { NamedEntity } from '../destinations/destination';
+import { ROLLWORKS } from '../destinations/rollworks';
 import { ensureTable, hasStatus } from '../storage/tables';
 import { connectionIdSchema } from './schemas';
 
 export const CONNECTIONS_TABLE = 'connections';
+/** Every stored connection is a RollWorks one: the rows hold no type, and their partition is named for it. */
+export const CONNECTION_TYPE = ROLLWORKS;
 const PARTITION = 'rollworks';
 const MAX_CONFLICT_RETRIES = 10;
 
@@ -14,10 +18,11 @@ export interface ConnectionRecord {
   displayName: string;
   access: ConnectionAccess;
   consent: { by: IdentityRef; at: string };
-  rollworks: { organizationId: string; organizationName: string } | null;
+  /** The destination account of the sign-in (columns organizationId, organizationName). */
+  account: NamedEntity | null;
   exportUser: IdentityRef | null;
   profileLimit: number | null;
-  /** Who completed the RollWorks sign-in and when; null until then. */
+  /** Who completed the destination's sign-in and when; null until then. */
   authorization: { by: IdentityRef; at: string } | null;
   reauthorizationRequired: boolean;
   lastError: ConnectionError | null;
@@ -35,12 +40,15 @@ function connectionStatus(record: ConnectionRecord): ConnectionStatus {
 export function toConnection(record: ConnectionRecord): Connection {
   return {
     id: record.id,
-    type: 'rollworks',
+    type: CONNECTION_TYPE,
     displayName: record.displayName,
     access: record.access,
     status: connectionStatus(record),
     consent: record.consent,
-    rollworks: record.rollworks,
+    rollworks: record.account && {
+      organizationId: record.account.id,
+      organizationName: record.account.name,
+    },
     exportUser: record.exportUser,
     profileLimit: record.profileLimit,
     lastError: record.lastError,
@@ -83,8 +91,8 @@ function toEntity(record: ConnectionRecord): ConnectionEntity {
     consentById: record.consent.by.id,
     consentByName: record.consent.by.name,
     consentAt: record.consent.at,
-    organizationId: record.rollworks?.organizationId,
-    organizationName: record.rollworks?.organizationName,
+    organizationId: record.account?.id,
+    organizationName: record.account?.name,
     exportUserId: record.exportUser?.id,
     exportUserName: record.exportUser?.name,
     profileLimit: record.profileLimit ?? undefined,
@@ -105,9 +113,9 @@ function fromEntity(entity: ConnectionEntity): ConnectionRecord {
     displayName: entity.displayName,
     access: entity.access as ConnectionAccess,
     consent: { by: { id: entity.consentById, name: entity.consentByName }, at: entity.consentAt },
-    rollworks:
+    account:
       entity.organizationId !== undefined
-        ? { organizationId: entity.organizationId, organizationName: entity.organizationName ?? '' }
+        ? { id: entity.organizationId, name: entity.organizationName ?? '' }
         : null,
     exportUser:
       entity.exportUserId !== undefined

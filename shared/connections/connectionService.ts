@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Services } from '../services';
 import type { Connection } from '../model/connection';
 import type { IdentityRef, Principal } from '../model/identity';
-import { RollWorksError, type AccessTokenProvider } from '../rollworks/types';
+import type { AccessTokenProvider, NamedEntity } from '../destinations/destination';
+import { DestinationError } from '../destinations/destinationError';
 import { ConflictError, NotFoundError } from '../errors/domainErrors';
 import { silentLogger, type Logger } from '../logging/logger';
 import { isAdmin, mayUseConnection } from '../exports/access';
 import type { AuthorizationOutcome } from './authorizationOutcome';
 import {
+  CONNECTION_TYPE,
   CONNECTIONS_TABLE,
   createConnectionRecords,
   toConnection,
@@ -78,6 +80,7 @@ export function createConnectionService(
   const redirectUri = `${config.PUBLIC_BASE_URL}${OAUTH_CALLBACK_PATH}`;
   const links = exportLinks(services);
   const now = () => clock.now().toISOString();
+  const destination = () => services.destinations.get(CONNECTION_TYPE);
 
   const tokens = createConnectionTokens({
     secrets: services.secrets,
@@ -85,7 +88,7 @@ export function createConnectionService(
       leaseSeconds: Math.ceil(config.ROLLWORKS_REQUEST_TIMEOUT_MS / 1000) + 30,
       waitTimeoutMs: options.refreshWaitTimeoutMs ?? config.ROLLWORKS_REQUEST_TIMEOUT_MS + 60_000,
     }),
-    rollworks: () => services.rollworks,
+    signIn: () => destination().signIn,
     clock,
     logger,
     onRefreshRejected: async (connectionId) => {
@@ -136,7 +139,7 @@ export function createConnectionService(
         displayName: input.displayName,
         access: input.access,
         consent: { by: { id: by.id, name: by.name }, at },
-        rollworks: null,
+        account: null,
         exportUser: null,
         profileLimit: input.profileLimit ?? null,
         authorization: null,
@@ -198,7 +201,7 @@ export function createConnectionService(
     async startAuthorization(connectionId, admin, log = logger) {
       mustExist(connectionId, await records.read(connectionId));
       const { state, expiresAt } = await states.issue(connectionId, admin);
-      const authorizeUrl = services.rollworks.auth.authorizeUrl(state, redirectUri);
+      const authorizeUrl = destination().signIn.authorizeUrl(state, redirectUri);
       log.info('authorization started', { connectionId });
       return { authorizeUrl, expiresAt };
     },
@@ -244,19 +247,19 @@ export function createConnectionService(
 
       let grant;
       try {
-        grant = await services.rollworks.auth.exchangeCode(query.code, redirectUri);
+        grant = await destination().signIn.exchangeCode(query.code, redirectUri);
       } catch (error) {
         const message = `RollWorks did not accept the sign-in (${describeFailure(error)}). Start the authorization again.`;
         await recordFailure(connectionId, 'CODE_EXCHANGE_FAILED', message);
         log.warn('authorization code exchange failed', { connectionId, error: errorCode(error) });
         return failure('CODE_EXCHANGE_FAILED', message, about);
       }
-      let organization: { eid: string; name: string };
+      let organization: NamedEntity;
       try {
         const accessToken = grant.accessToken;
-        organization = await services.rollworks
+        organization = await destination()
           .forConnection({ get: async () => accessToken, refresh: async () => accessToken })
-          .getOrganization();
+          .verifyAccount();
       } catch (error) {
         const message = `The RollWorks token could not be verified with organization/get (${describeFailure(error)}). Start the authorization again.`;
         await recordFailure(connectionId, 'ORGANIZATION_CHECK_FAILED', message);
@@ -269,7 +272,7 @@ export function createConnectionService(
       const authorizedAt = now();
       const updated = await records.update(connectionId, (current) => ({
         ...current,
-        rollworks: { organizationId: organization.eid, organizationName: organization.name },
+        account: organization,
         authorization: { by: consumed.admin, at: authorizedAt },
         reauthorizationRequired: false,
         lastError: null,
@@ -315,12 +318,12 @@ function failure(
   return { ok: false, code, message, connection };
 }
 
-/** A short, safe description of a RollWorks failure (never a token or code). */
+/** A short, safe description of a destination failure (never a token or code). */
 function describeFailure(error: unknown): string {
-  if (error instanceof RollWorksError) {
-    return error.details.status ? `${error.code}, HTTP ${error.details.status}` : error.code;
+  if (error instanceof DestinationError) {
+    return error.status ? `${error.code}, HTTP ${error.status}` : error.code;
   }
   return 'unexpected error';
 }
 
-const errorCode = (error: unknown) => (error instanceof RollWorksError ? error.code : 'unknown');
+const errorCode = (error: unknown) => (error instanceof DestinationError ? error.code : 'unknown');

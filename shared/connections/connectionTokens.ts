@@ -1,28 +1,24 @@
 import type { Clock } from '../clock';
 import type { Logger } from '../logging/logger';
-import { connectionSecretNames, type RollWorksTokens } from '../model/connection';
+import { connectionSecretNames, type OAuthTokens } from '../model/connection';
 import type { SecretStore } from '../secrets/secretStore';
-import {
-  RollWorksError,
-  type AccessTokenProvider,
-  type OAuthTokenGrant,
-  type RollWorksClient,
-} from '../rollworks/types';
+import type { AccessTokenProvider, DestinationSignIn, TokenGrant } from '../destinations/destination';
+import { DestinationError } from '../destinations/destinationError';
 import type { RefreshLeases } from './refreshLease';
 
 /** Tokens as kept in the secret store; `issuedAt` lets the refresh margin follow the token lifetime. */
-export interface StoredTokens extends RollWorksTokens {
+export interface StoredTokens extends OAuthTokens {
   issuedAt?: string;
 }
 
-/** Thrown when a connection has no usable tokens: never authorized, or RollWorks rejected its refresh token. */
-export class ConnectionNotAuthorizedError extends RollWorksError {
+/** Thrown when a connection has no usable tokens: never authorized, or the destination rejected its refresh token. */
+export class ConnectionNotAuthorizedError extends DestinationError {
   constructor(
     readonly connectionId: string,
     readonly reason: 'notAuthorized' | 'reauthorizationRequired',
     message: string,
   ) {
-    super('INVALID_GRANT', message, { status: 401 });
+    super('INVALID_GRANT', 'auth', message, { status: 401 });
     this.name = 'ConnectionNotAuthorizedError';
   }
 }
@@ -36,14 +32,15 @@ const SAVE_ATTEMPTS = 3;
 export interface ConnectionTokensOptions {
   secrets: SecretStore;
   leases: RefreshLeases;
-  rollworks: () => RollWorksClient;
+  /** The sign-in of the connections' destination (its refresh call). */
+  signIn: () => DestinationSignIn;
   clock: Clock;
   logger: Logger;
   /** Called once RollWorks rejected a refresh token (mark the connection). */
   onRefreshRejected(connectionId: string): Promise<void>;
 }
 
-export function grantToTokens(grant: OAuthTokenGrant, now: Date): StoredTokens {
+export function grantToTokens(grant: TokenGrant, now: Date): StoredTokens {
   return {
     accessToken: grant.accessToken,
     refreshToken: grant.refreshToken,
@@ -110,11 +107,11 @@ export function createConnectionTokens(options: ConnectionTokensOptions) {
       const stored = await load(connectionId);
       if (!stored) throw notAuthorized(connectionId);
       if (!stale(stored)) return stored.accessToken; // another instance refreshed meanwhile
-      let grant: OAuthTokenGrant;
+      let grant: TokenGrant;
       try {
-        grant = await options.rollworks().auth.refresh(stored.refreshToken);
+        grant = await options.signIn().refresh(stored.refreshToken);
       } catch (error) {
-        if (!(error instanceof RollWorksError) || error.code !== 'INVALID_GRANT') throw error;
+        if (!(error instanceof DestinationError) || error.code !== 'INVALID_GRANT') throw error;
         const latest = await load(connectionId);
         if (latest && latest.refreshToken !== stored.refreshToken) return latest.accessToken;
         logger.warn('refresh token rejected; connection needs authorizing again', { connectionId });

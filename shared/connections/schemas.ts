@@ -90,7 +90,8 @@ export const connectionSummarySchema = connectionSchema.pick({
   type: true,
   status: true,
 });
-export type ConnectionSummary = z.infer<typeof connectionSummarySchema>;
+/** `type` is the connection's destination; the schema documents the one connections are created for. */
+export type ConnectionSummary = Omit<z.infer<typeof connectionSummarySchema>, 'type'> & { type: string };
 
 export const authorizeResponseSchema = z.object({
   authorizeUrl: z.string().describe("RollWorks' sign-in page; open it in a browser."),

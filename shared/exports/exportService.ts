@@ -2,7 +2,7 @@ import type { Services } from '../services';
 import type { ExportConfig } from '../model/export';
 import type { Connection } from '../model/connection';
 import type { Principal } from '../model/identity';
-import { RollWorksError } from '../rollworks/types';
+import { DestinationError } from '../destinations/destinationError';
 import {
   ConflictError,
   ForbiddenError,
@@ -118,19 +118,21 @@ export function createExportService(services: Services): ExportService {
   }
 
   async function checkAdvertiser(connection: Connection, advertiserId: string): Promise<string> {
-    const api = services.rollworks.forConnection(services.connections.tokenProvider(connection.id));
+    const account = services.destinations
+      .get(connection.type)
+      .forConnection(services.connections.tokenProvider(connection.id));
     try {
-      const ids = await api.listAdvertiserIds();
+      const ids = await account.listAdvertisers();
       if (!ids.includes(advertiserId)) {
         throw new InvalidError(
           `Advertiser ID "${advertiserId}" is not one of the ${ids.length} advertisers the RollWorks account of connection "${connection.displayName}" can write to.`,
           { code: 'ADVERTISER_NOT_ACCESSIBLE', field: 'advertiserId' },
         );
       }
-      return (await api.getAdvertisable(advertiserId)).name;
+      return (await account.verifyAdvertiser(advertiserId)).name;
     } catch (error) {
-      if (!(error instanceof RollWorksError)) throw error;
-      if (['UNAUTHORIZED', 'INVALID_GRANT', 'FORBIDDEN'].includes(error.code)) {
+      if (!(error instanceof DestinationError)) throw error;
+      if (error.kind === 'auth') {
         throw new InvalidError(
           `RollWorks refused the token of connection "${connection.displayName}" (${error.code}); an admin must authorize it again.`,
           { code: 'CONNECTION_REAUTHORIZATION_REQUIRED', field: 'connectionId' },
@@ -147,7 +149,7 @@ export function createExportService(services: Services): ExportService {
         {
           code: 'ROLLWORKS_UNAVAILABLE',
           field: 'advertiserId',
-          retryAfterSeconds: Math.ceil((error.details.retryAfterMs ?? 60_000) / 1000),
+          retryAfterSeconds: Math.ceil((error.retryAfterMs ?? 60_000) / 1000),
         },
       );
     }

@@ -8,14 +8,16 @@ export interface ConnectionError {
   message: string;
 }
 
-/** A RollWorks connection as admins see it (never any secret). */
+/** A connection to a destination (an ad platform account) as admins see it (never any secret). */
 export interface Connection {
   id: string;
-  type: 'rollworks';
+  /** The destination's type (`rollworks`, the only one connections are created for). */
+  type: string;
   displayName: string;
   access: ConnectionAccess;
   status: ConnectionStatus;
   consent: { by: IdentityRef; at: string };
+  /** The destination account the sign-in belongs to (the API field keeps its first name). */
   rollworks: { organizationId: string; organizationName: string } | null;
   exportUser: IdentityRef | null;
   /** Contract limit on profiles per segment per export; null means the system limit. */
@@ -25,13 +27,13 @@ export interface Connection {
   updatedAt: string;
 }
 
-/** Names of secrets a connection keeps in the secret store. */
+/** Names of secrets a connection keeps in the secret store (stored names: they never change). */
 export const connectionSecretNames = (connectionId: string) => ({
   tokens: `rollworks-tokens-${connectionId}`,
 });
 
 /** What the secret store holds for a connection (JSON). */
-export interface RollWorksTokens {
+export interface OAuthTokens {
   accessToken: string;
   refreshToken: string;
   /** ISO time the access token expires. */

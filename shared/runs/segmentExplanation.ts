@@ -1,4 +1,6 @@
+import type { AudienceDestination } from '../destinations/destination';
 import { isFinalSegmentStatus, type Run, type SegmentRunState } from '../model/run';
+import type { FailedVerdict } from '../worker/segmentDecision';
 
 export interface SegmentError {
   code: string;
@@ -136,3 +138,74 @@ export function explainSegment(
       };
   }
 }
+
+// What the worker records, in the words users read.
+
+const CONNECTION_NOT_READY_TEXT: Record<string, (destination: string) => string> = {
+  pendingAuthorization: (destination) => `has not been authorized in ${destination} yet`,
+  authorized: () => 'has no export user yet',
+  reauthorizationRequired: (destination) => `must be authorized again (${destination} rejected its sign-in)`,
+};
+
+export const exportMissing = (exportId: string): SegmentError => ({
+  code: 'EXPORT_NOT_FOUND',
+  message: `Export ${exportId} no longer exists.`,
+});
+
+export const connectionMissing = (): SegmentError => ({
+  code: 'CONNECTION_NOT_FOUND',
+  message: 'The export has no RollWorks connection (it was deleted).',
+});
+
+export const connectionNotReady = (destination: string, status: string): SegmentError => ({
+  code: 'CONNECTION_NOT_READY',
+  message: `The ${destination} connection ${CONNECTION_NOT_READY_TEXT[status]?.(destination) ?? `is ${status}`}, so nothing was sent. An administrator must finish or renew the connection, then run the export again.`,
+});
+
+/** Why a segment that broke a rule sent nothing. */
+export function verdictError(verdict: FailedVerdict, destination: string): SegmentError {
+  switch (verdict.kind) {
+    case 'tooLarge':
+      return {
+        code: 'SEGMENT_TOO_LARGE',
+        message: `The segment has more than ${verdict.limit} unique valid emails (stopped reading at row ${verdict.rowsRead}); the limit is ${verdict.limit}${verdict.contract ? ' (the connection’s contract limit)' : ''}. Nothing was sent.`,
+      };
+    case 'tooSmall':
+      return {
+        code: 'SEGMENT_TOO_SMALL',
+        message: `The segment has ${verdict.valid} unique valid emails, fewer than the ${verdict.min} ${destination} requires. Nothing was sent.`,
+      };
+    case 'massRemovalBlocked':
+      return {
+        code: 'MASS_REMOVAL_BLOCKED',
+        message: `This run would remove ${verdict.removed} of the audience's ${verdict.audienceSize} members (${(verdict.share * 100).toFixed(1)}%), more than the ${(verdict.maxShare * 100).toFixed(0)}% allowed${verdict.dryRun ? ' (dry run)' : ''}. Check the segment, then run with force to apply it. Nothing was sent.`,
+      };
+  }
+}
+
+/** A segment parked until the destination's daily request budget resets. */
+export function quotaWait(
+  destination: Pick<AudienceDestination, 'name' | 'limits'> | undefined,
+  resumesAt: Date,
+): SegmentError {
+  const budget = destination?.limits.dailyRequests;
+  return {
+    code: 'DAILY_BUDGET_EXHAUSTED',
+    message: `The daily ${destination?.name ?? 'destination'} request budget${budget ? ` (${budget} requests per UTC day)` : ''} is used up; the segment resumes after ${resumesAt.toISOString()}.`,
+  };
+}
+
+export const retrying = (error: SegmentError, delaySeconds: number): SegmentError => ({
+  code: error.code,
+  message: `${error.message}; retrying in ${delaySeconds} s.`,
+});
+
+export const gaveUp = (error: SegmentError, attempts: number): SegmentError => ({
+  code: error.code,
+  message: `${error.message}; gave up after ${attempts} attempts.`,
+});
+
+export const retriesExhausted = (): SegmentError => ({
+  code: 'RETRIES_EXHAUSTED',
+  message: 'The segment failed on every delivery of its queue message.',
+});

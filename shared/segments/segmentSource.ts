@@ -12,28 +12,24 @@ export interface SegmentInfo {
 }
 
 /**
- * One row of a segment. `blob` is the full blob name (e.g. `vip/part-00001.csv.gz`); `row` is the
- * 1-based LINE NUMBER in the (decompressed) blob on which the row starts: for CSV with a header the
- * first data row is line 2; a quoted field spanning lines makes later rows start further down.
- * `invalid` items are rows that could not be read (wrong column count, broken quoting, a JSON line
- * that is not an object); they are never dropped silently.
- */
-export type SegmentItem =
-  | { kind: 'record'; blob: string; row: number; fields: Record<string, string> }
-  | { kind: 'invalid'; blob: string; row: number; reason: string };
-
-/**
- * The values of one field in a run of rows (one parsed chunk of a partition blob), for readers that
- * need a single field: parallel arrays instead of an object per row.
+ * The values of one field in a run of rows (one parsed chunk of a partition blob): parallel arrays
+ * instead of an object per row.
  */
 export interface FieldBatch {
-  /** Full blob name, as `SegmentItem.blob`. */
+  /** Full blob name, e.g. `vip/part-00001.csv.gz`. */
   blob: string;
-  /** Each row's 1-based line number, as `SegmentItem.row`. */
+  /**
+   * Each row's 1-based LINE NUMBER in the (decompressed) blob on which the row starts: for CSV with a
+   * header the first data row is line 2; a quoted field spanning lines makes later rows start further
+   * down.
+   */
   rows: number[];
   /** Each row's value of the field ('' when a JSON object lacks it; '' for an unreadable row). */
   values: string[];
-  /** Rows that could not be read (`invalid` items of `read`): index into `rows`, and why. Usually empty. */
+  /**
+   * Rows that could not be read (wrong column count, broken quoting, a JSON line that is not an
+   * object): index into `rows`, and why. They are never dropped silently. Usually empty.
+   */
   unreadable: { index: number; reason: string }[];
 }
 
@@ -62,14 +58,9 @@ export interface SegmentSource {
   /** One segment's description; counts rows (cached by ETags) when `count` and no manifest says. */
   describe(name: string, options?: { count?: boolean }): Promise<SegmentInfo>;
   /**
-   * The segment's rows in partition order, with back-pressure. Throws SegmentSourceError: before
-   * the first item for a missing folder, a malformed model.json or `requiredField` not among the
-   * fields; SEGMENT_EMPTY (after no item) when the partitions hold no rows.
-   */
-  read(name: string, options?: { signal?: AbortSignal; requiredField?: string }): AsyncIterable<SegmentItem>;
-  /**
-   * The same rows as `read(name, { requiredField: field })`, in the same order with the same checks
-   * and errors, but only that field's values, a batch at a time: no object and no promise per row.
+   * One field's values of every row, partitions in order, a batch at a time, with back-pressure.
+   * Throws SegmentSourceError: before the first batch for a missing folder, a malformed model.json
+   * or `field` not among the fields; SEGMENT_EMPTY (after no batch) when the partitions hold no rows.
    */
   readField(name: string, field: string, options?: { signal?: AbortSignal }): AsyncIterable<FieldBatch>;
 }

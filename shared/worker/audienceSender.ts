@@ -1,6 +1,7 @@
 import type { Logger, LogFields } from '../logging/logger';
 import type { ExportConfig } from '../model/export';
-import { RollWorksError, type CrmAudience, type RollWorksApi } from '../rollworks/types';
+import type { Audience, DestinationAccount } from '../destinations/destination';
+import { DestinationError } from '../destinations/destinationError';
 import type { AudienceRegistry } from './audienceRegistry';
 
 /** Creates made per attempt when each outcome is unknown (the audience is looked up in between). */
@@ -11,8 +12,6 @@ export interface SendContext {
   lookUpFirst: boolean;
   logger: Logger;
   ids: LogFields;
-  /** Tests: crash injection after the create and after recording its id. */
-  onStep?: (step: 'audienceCreated' | 'audienceRecorded') => void | Promise<void>;
   /** Called when a members request has been sent (the caller may use the wait for the answer). */
   onRequestSent?: () => void;
 }
@@ -24,37 +23,37 @@ export interface SendContext {
  */
 export function createAudienceSender(registry: AudienceRegistry, now: () => Date) {
   return async function sendAudience(
-    api: RollWorksApi,
+    api: DestinationAccount,
     exportConfig: ExportConfig,
     segment: string,
     name: string,
     members: string[],
     context: SendContext,
-  ): Promise<CrmAudience> {
+  ): Promise<Audience> {
     const exportId = exportConfig.id;
     const writeOptions = { onRequestSent: context.onRequestSent };
     const record = await registry.get(exportId, segment);
     if (record?.audienceId) {
       try {
-        const replaced = await api.replaceCrmAudience(record.audienceId, name, members, writeOptions);
+        const replaced = await api.replaceAudience(record.audienceId, name, members, writeOptions);
         if (record.name !== name) await registry.recordAudience(exportId, segment, record.audienceId, name);
-        return { ...replaced, segmentId: record.audienceId };
+        return { ...replaced, audienceId: record.audienceId };
       } catch (error) {
-        if (!(error instanceof RollWorksError && error.code === 'NOT_FOUND')) throw error;
+        if (!(error instanceof DestinationError && error.code === 'NOT_FOUND')) throw error;
         context.logger.warn('recorded audience no longer exists; creating a new one', context.ids);
         await registry.forget(exportId, segment);
       }
     }
 
-    const adopt = async (found: CrmAudience): Promise<CrmAudience> => {
+    const adopt = async (found: Audience): Promise<Audience> => {
       context.logger.info('found the audience of an earlier create by name', context.ids);
-      await registry.recordAudience(exportId, segment, found.segmentId, name);
-      if (found.emails === members.length) return found;
-      const replaced = await api.replaceCrmAudience(found.segmentId, name, members, writeOptions);
-      return { ...replaced, segmentId: found.segmentId };
+      await registry.recordAudience(exportId, segment, found.audienceId, name);
+      if (found.memberCount === members.length) return found;
+      const replaced = await api.replaceAudience(found.audienceId, name, members, writeOptions);
+      return { ...replaced, audienceId: found.audienceId };
     };
-    const findByName = async (): Promise<CrmAudience | undefined> => {
-      const matches = (await api.listCrmAudiences(exportConfig.advertiserId)).filter((a) => a.name === name);
+    const findByName = async (): Promise<Audience | undefined> => {
+      const matches = await api.findAudiences(exportConfig.advertiserId, name);
       if (matches.length > 1) {
         context.logger.warn('several audiences share this name', { ...context.ids, count: matches.length });
       }
@@ -68,13 +67,11 @@ export function createAudienceSender(registry: AudienceRegistry, now: () => Date
     for (let attempt = 1; ; attempt++) {
       await registry.markCreateStarted(exportId, segment, name, now());
       try {
-        const created = await api.createCrmAudience(exportConfig.advertiserId, name, members, writeOptions);
-        await context.onStep?.('audienceCreated');
-        await registry.recordAudience(exportId, segment, created.segmentId, name);
-        await context.onStep?.('audienceRecorded');
+        const created = await api.createAudience(exportConfig.advertiserId, name, members, writeOptions);
+        await registry.recordAudience(exportId, segment, created.audienceId, name);
         return created;
       } catch (error) {
-        const unknownOutcome = error instanceof RollWorksError && error.details.outcomeUnknown;
+        const unknownOutcome = error instanceof DestinationError && error.kind === 'outcomeUnknown';
         if (!unknownOutcome || attempt >= MAX_CREATE_ATTEMPTS) throw error;
         context.logger.warn('create outcome unknown; looking the audience up by name', context.ids);
         const found = await findByName();

@@ -1,6 +1,8 @@
+import { DIGEST_BYTES, type MemberHash } from '../destinations/destination';
+
 /**
  * Email normalization for CRM audiences: trim, lower-case, a practical RFC 5322 subset, and
- * recognition of values that already are MD5 digests (never hashed twice).
+ * recognition of values that already are digests of the destination's hash (never hashed twice).
  */
 export type NormalizedEmail =
   { ok: true; value: string; isDigest: boolean } | { ok: false; reason: InvalidEmailReason };
@@ -18,7 +20,8 @@ export type InvalidEmailReason =
   | 'domain is not a valid host name'
   | 'domain has no top-level label of 2 or more letters';
 
-export const MD5_HEX = /^[0-9a-f]{32}$/;
+/** Lower-case hex digits only; a digest's length is checked before. */
+const LOWER_HEX = /^[0-9a-f]+$/;
 const LOCAL_CHAR = "[a-z0-9!#$%&'*+/=?^_`{|}~-]";
 const LABEL = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
 /** Whole-address check; lookaheads bound total and local-part length. */
@@ -28,12 +31,15 @@ const VALID_EMAIL = new RegExp(
 const LOCAL_CHARS_ONLY = new RegExp(`^(?:${LOCAL_CHAR}|\\.)+$`);
 const DOMAIN_SHAPE = new RegExp(`^(?:${LABEL}\\.)+${LABEL}$`);
 
-export function normalizeEmail(raw: string | undefined | null): NormalizedEmail {
+/** `hash`: the destination's member hash; a value that already is such a digest is kept as it is. */
+export function normalizeEmail(raw: string | undefined | null, hash: MemberHash): NormalizedEmail {
   if (raw === undefined || raw === null) return { ok: false, reason: 'email missing' };
   // JSON Lines may carry a number or boolean in the field; it is judged as text.
   const value = (typeof raw === 'string' ? raw : String(raw)).trim().toLowerCase();
   if (value.length === 0) return { ok: false, reason: 'email empty' };
-  if (value.length === 32 && MD5_HEX.test(value)) return { ok: true, value, isDigest: true };
+  if (value.length === DIGEST_BYTES[hash] * 2 && LOWER_HEX.test(value)) {
+    return { ok: true, value, isDigest: true };
+  }
   if (VALID_EMAIL.test(value)) return { ok: true, value, isDigest: false };
   return { ok: false, reason: whyInvalid(value) };
 }

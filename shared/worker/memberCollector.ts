@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { DIGEST_BYTES, type MemberHash } from '../destinations/destination';
 import { detachString } from '../segments/csvParser';
 import type { FieldBatch } from '../segments/segmentSource';
 import { DigestSet } from './digestSet';
@@ -48,11 +49,19 @@ class StringMemberStore implements MemberStore {
   }
 }
 
+export interface CollectorOptions {
+  /** The destination's member hash: emails are hashed with it, and its digests are kept as they are. */
+  hash: MemberHash;
+  /** The export's choice; off sends the normalized addresses. */
+  hashEmails: boolean;
+  limit: number;
+}
+
 /**
  * Turns segment rows into the set of members to send: normalizes, validates, de-duplicates and
- * (when hashing) MD5-hashes each email. Holds at most `limit + 1` members: the one past the limit
+ * (when hashing) hashes each email. Holds at most `limit + 1` members: the one past the limit
  * proves the segment too large, and the caller stops reading. Digests (hashing on) are held as
- * 16-byte records (`DigestSet`), addresses as strings.
+ * fixed-size records (`DigestSet`), addresses as strings.
  */
 export class MemberCollector {
   readonly members: MemberStore;
@@ -63,10 +72,10 @@ export class MemberCollector {
   duplicates = 0;
 
   constructor(
-    private readonly options: { hashEmails: boolean; limit: number },
+    private readonly options: CollectorOptions,
     private readonly rejections: RejectionReport,
   ) {
-    this.digests = options.hashEmails ? new DigestSet() : undefined;
+    this.digests = options.hashEmails ? new DigestSet(DIGEST_BYTES[options.hash]) : undefined;
     this.members = this.digests ?? new StringMemberStore();
   }
 
@@ -94,7 +103,7 @@ export class MemberCollector {
 
   addEmail(raw: string | undefined, blob: string, row: number): void {
     this.read += 1;
-    const normalized = normalizeEmail(raw);
+    const normalized = normalizeEmail(raw, this.options.hash);
     if (!normalized.ok) {
       this.invalid += 1;
       this.rejections.add(blob, row, normalized.reason, maskEmail(raw));
@@ -102,7 +111,7 @@ export class MemberCollector {
     }
     const added =
       this.digests && !normalized.isDigest
-        ? this.digests.addBinary(hash('md5', normalized.value, 'binary'))
+        ? this.digests.addBinary(hash(this.options.hash, normalized.value, 'binary'))
         : this.members.add(normalized.value);
     if (!added) this.duplicates += 1;
   }

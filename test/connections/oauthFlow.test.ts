@@ -55,9 +55,10 @@ describe('RollWorks sign-in (authorization code flow against the simulator)', ()
     expect(tokens?.accessToken).toBeTruthy();
     const organization = await harness
       .instance()
-      .services.rollworks.forConnection(connections.tokenProvider(created.id))
-      .getOrganization();
-    expect(organization.eid).toBe(DEMO_ORGANIZATION.eid);
+      .services.destinations.get('rollworks')
+      .forConnection(connections.tokenProvider(created.id))
+      .verifyAccount();
+    expect(organization.id).toBe(DEMO_ORGANIZATION.eid);
 
     const ready = await connections.setExportUser(created.id, { id: 'bob-oid', name: 'Bob' });
     expect(ready).toMatchObject({ status: 'ready', exportUser: { id: 'bob-oid', name: 'Bob' } });

@@ -51,9 +51,12 @@ describe('access token refresh', () => {
 
     const { services, connections } = harness.instance();
     await expect(
-      services.rollworks.forConnection(connections.tokenProvider(connectionId)).getOrganization(),
+      services.destinations
+        .get('rollworks')
+        .forConnection(connections.tokenProvider(connectionId))
+        .verifyAccount(),
     ).resolves.toMatchObject({
-      eid: expect.any(String),
+      id: expect.any(String),
     });
     expect(await connections.get(connectionId)).toMatchObject({ status: 'authorized', lastError: null });
   });
@@ -66,7 +69,9 @@ describe('access token refresh', () => {
     await new Promise((resolve) => setTimeout(resolve, ACCESS_TOKEN_TTL_SECONDS * 1000));
     const second = await provider.get();
     expect(second).not.toBe(first);
-    await expect(services.rollworks.forConnection(provider).getOrganization()).resolves.toBeTruthy();
+    await expect(
+      services.destinations.get('rollworks').forConnection(provider).verifyAccount(),
+    ).resolves.toBeTruthy();
     const stored = await harness.storedTokens(connectionId);
     expect(stored!.accessToken).toBe(second);
   });

@@ -1,5 +1,4 @@
 import { CsvParser, detachString } from '../../shared/segments/csvParser';
-import { rowBuilder } from '../../shared/segments/rowObjects';
 
 interface Parsed {
   fields: string[];
@@ -78,21 +77,5 @@ describe('CsvParser', () => {
     const value = 'someone.long@example.com';
     expect(detachString(value)).toBe(value);
     expect(detachString('short')).toBe('short');
-  });
-});
-
-describe('rowBuilder', () => {
-  it('builds rows keyed by the header, whatever the header text', () => {
-    const odd = ['Email', 'a"b', "c'}; throw 1; //", 'line\u2028sep'];
-    expect(rowBuilder(odd)(['e', '1', '2', '3'])).toEqual({
-      Email: 'e',
-      'a"b': '1',
-      "c'}; throw 1; //": '2',
-      'line\u2028sep': '3',
-    });
-    const risky = rowBuilder(['__proto__', 'Email', 'Email'])(['x', 'first', 'second']);
-    expect(Object.keys(risky)).toEqual(['__proto__', 'Email']);
-    expect(risky.Email).toBe('second');
-    expect(risky['__proto__']).toBe('x');
   });
 });

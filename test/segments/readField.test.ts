@@ -1,10 +1,11 @@
 import { createSegmentSource } from '../../shared/segments/blobSegmentSource';
-import type { SegmentItem, SegmentSource } from '../../shared/segments/segmentSource';
+import type { SegmentSource } from '../../shared/segments/segmentSource';
 import { generateSegment } from '../../dev/segmentGenerator';
-import { putBlob, readAll, rejectionOf, startSegmentTestEnv, type SegmentTestEnv } from './support';
+import { putBlob, readRows, rejectionOf, startSegmentTestEnv, type SegmentTestEnv } from './support';
 
-// `readField` is the worker's fast path: it must yield exactly the rows `read` yields with
-// `requiredField`, reduced to that field, with the same errors.
+// `readField` is how segments are read: every row once, in order, with its line, reduced to one
+// field, and the rows that cannot be read with why. The expected rows are those the former
+// whole-row reader gave for the same input.
 
 let env: SegmentTestEnv;
 let source: SegmentSource;
@@ -19,14 +20,6 @@ afterAll(async () => {
 });
 
 type Row = { blob: string; row: number; value?: string; reason?: string };
-
-async function viaRead(name: string, field: string): Promise<Row[]> {
-  return (await readAll(source, name, { requiredField: field })).map((item: SegmentItem) =>
-    item.kind === 'record'
-      ? { blob: item.blob, row: item.row, value: item.fields[field] }
-      : { blob: item.blob, row: item.row, reason: item.reason },
-  );
-}
 
 async function viaReadField(name: string, field: string): Promise<Row[]> {
   const rows: Row[] = [];
@@ -45,14 +38,8 @@ async function viaReadField(name: string, field: string): Promise<Row[]> {
   return rows;
 }
 
-async function expectSameRows(name: string, field: string): Promise<Row[]> {
-  const expected = await viaRead(name, field);
-  expect(await viaReadField(name, field)).toEqual(expected);
-  return expected;
-}
-
 describe('readField', () => {
-  it('matches read on quotes, embedded newlines, BOM, CRLF, empty lines and ragged rows, for every column', async () => {
+  it('reads quotes, embedded newlines, BOM, CRLF, empty lines and ragged rows, for every column', async () => {
     await putBlob(
       env.container,
       'rf-tricky/data.csv',
@@ -67,13 +54,47 @@ describe('readField', () => {
         ',,\n' +
         'f@example.com,Last,no newline at end',
     );
+    const blob = 'rf-tricky/data.csv';
+    const expected: Record<string, Row[]> = {
+      Email: [
+        { blob, row: 2, value: 'a@example.com' },
+        { blob, row: 4, value: 'b@example.com' },
+        { blob, row: 6, reason: 'expected 3 fields, found 2' },
+        { blob, row: 7, reason: 'expected 3 fields, found 4' },
+        { blob, row: 8, reason: 'unexpected character after a closing quote on line 8' },
+        { blob, row: 9, value: 'g@example.com' },
+        { blob, row: 10, value: '' },
+        { blob, row: 11, value: 'f@example.com' },
+      ],
+      Name: [
+        { blob, row: 2, value: 'Doe, Jane' },
+        { blob, row: 4, value: 'Multi\r\nline' },
+        { blob, row: 6, reason: 'expected 3 fields, found 2' },
+        { blob, row: 7, reason: 'expected 3 fields, found 4' },
+        { blob, row: 8, reason: 'unexpected character after a closing quote on line 8' },
+        { blob, row: 9, value: 'plain' },
+        { blob, row: 10, value: '' },
+        { blob, row: 11, value: 'Last' },
+      ],
+      Note: [
+        { blob, row: 2, value: 'said "hi"' },
+        { blob, row: 4, value: 'x' },
+        { blob, row: 6, reason: 'expected 3 fields, found 2' },
+        { blob, row: 7, reason: 'expected 3 fields, found 4' },
+        { blob, row: 8, reason: 'unexpected character after a closing quote on line 8' },
+        { blob, row: 9, value: 'quoted last' },
+        { blob, row: 10, value: '' },
+        { blob, row: 11, value: 'no newline at end' },
+      ],
+    };
     for (const field of ['Email', 'Name', 'Note']) {
-      const rows = await expectSameRows('rf-tricky', field);
-      expect(rows.filter((row) => row.reason !== undefined)).toHaveLength(3);
+      expect(await viaReadField('rf-tricky', field)).toEqual(expected[field]);
     }
+    // and every column yields the same rows
+    await readRows(source, 'rf-tricky', ['Email', 'Name', 'Note']);
   });
 
-  it('matches read on gzip partitions, a single-column file, a tab delimiter and a repeated header name', async () => {
+  it('reads gzip partitions, a single-column file, a tab delimiter and a repeated header name', async () => {
     await putBlob(env.container, 'rf-mixed/part-00001.csv.gz', 'Email,N\na@example.com,1\nb@example.com,2\n');
     await putBlob(env.container, 'rf-mixed/part-00002.csv', 'N,Email\n3,c@example.com\n4\n');
     await putBlob(
@@ -86,22 +107,33 @@ describe('readField', () => {
       'rf-repeat/part-0.csv',
       'Email,Email,X\nfirst@example.com,second@example.com,1\n',
     );
-    await expectSameRows('rf-mixed', 'Email');
-    expect((await expectSameRows('rf-single', 'Email')).map((row) => row.value)).toEqual([
+    expect(await viaReadField('rf-mixed', 'Email')).toEqual([
+      { blob: 'rf-mixed/part-00001.csv.gz', row: 2, value: 'a@example.com' },
+      { blob: 'rf-mixed/part-00001.csv.gz', row: 3, value: 'b@example.com' },
+      { blob: 'rf-mixed/part-00002.csv', row: 2, value: 'c@example.com' },
+      { blob: 'rf-mixed/part-00002.csv', row: 3, reason: 'expected 2 fields, found 1' },
+    ]);
+    expect((await viaReadField('rf-single', 'Email')).map((row) => row.value)).toEqual([
       'a@example.com',
       'b@example.com',
       'c@example.com',
     ]);
-    expect((await expectSameRows('rf-repeat', 'Email'))[0].value).toBe('second@example.com');
+    expect((await viaReadField('rf-repeat', 'Email'))[0].value).toBe('second@example.com');
   });
 
-  it('matches read on JSON Lines and on a headerless CDM folder', async () => {
+  it('reads JSON Lines and a headerless CDM folder', async () => {
     await putBlob(
       env.container,
       'rf-lines/part-0.ndjson',
       '{"Email":"a@example.com","Age":41}\n\nnot json\n[1]\n{"Name":"no email"}\n{"Email":7}',
     );
-    await expectSameRows('rf-lines', 'Email');
+    expect(await viaReadField('rf-lines', 'Email')).toEqual([
+      { blob: 'rf-lines/part-0.ndjson', row: 1, value: 'a@example.com' },
+      { blob: 'rf-lines/part-0.ndjson', row: 3, reason: 'not valid JSON' },
+      { blob: 'rf-lines/part-0.ndjson', row: 4, reason: 'expected a JSON object, found an array' },
+      { blob: 'rf-lines/part-0.ndjson', row: 5, value: '' },
+      { blob: 'rf-lines/part-0.ndjson', row: 6, value: '7' },
+    ]);
     await putBlob(env.container, 'rf-cdm/Customers/p1.csv', '"1","a@example.com"\n2,b@example.com\n3\n');
     await putBlob(env.container, 'rf-cdm/Customers/p2.csv', 'CustomerId,Email\n4,d@example.com\n');
     await putBlob(
@@ -123,34 +155,58 @@ describe('readField', () => {
         ],
       }),
     );
-    expect(await expectSameRows('rf-cdm', 'Email')).toHaveLength(4);
+    expect(await viaReadField('rf-cdm', 'Email')).toEqual([
+      { blob: 'rf-cdm/Customers/p1.csv', row: 1, value: 'a@example.com' },
+      { blob: 'rf-cdm/Customers/p1.csv', row: 2, value: 'b@example.com' },
+      { blob: 'rf-cdm/Customers/p1.csv', row: 3, reason: 'expected 2 fields, found 1' },
+      { blob: 'rf-cdm/Customers/p2.csv', row: 2, value: 'd@example.com' },
+    ]);
   });
 
-  it.each(['csv', 'jsonl', 'cdm'] as const)('matches read on a generated %s segment', async (format) => {
-    const name = `rf-gen-${format}`;
-    await generateSegment(env.container, name, 3000, {
-      format,
-      gzip: true,
-      partitions: 2,
-      seed: 5,
-      invalidEmailShare: 0.05,
-      duplicateShare: 0.05,
-    });
-    expect(await expectSameRows(name, 'Email')).toHaveLength(3000);
-  });
+  it.each(['csv', 'jsonl', 'cdm'] as const)(
+    'reads a generated %s segment, every row once',
+    async (format) => {
+      const name = `rf-gen-${format}`;
+      const generated = await generateSegment(env.container, name, 3000, {
+        format,
+        gzip: true,
+        partitions: 2,
+        seed: 5,
+        invalidEmailShare: 0.05,
+        duplicateShare: 0.05,
+        collectEmails: true,
+      });
+      const rows = await viaReadField(name, 'Email');
+      expect(rows).toHaveLength(3000);
+      expect(rows.every((row) => row.reason === undefined)).toBe(true);
+      const valid = rows
+        .map((row) => row.value!.trim().toLowerCase())
+        .filter((email) => /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email));
+      expect(new Set(valid)).toEqual(generated.emails);
+      // every field of the segment yields the same rows
+      expect(await readRows(source, name, generated.fields)).toHaveLength(3000);
+    },
+  );
 
-  it('fails like read: missing field, missing folder, empty segment', async () => {
+  it('fails before any row on a missing field or folder, and after none on an empty segment', async () => {
     await putBlob(env.container, 'rf-no-email/part-0.csv', 'Mail\na@example.com\n');
     await putBlob(env.container, 'rf-empty/part-0.csv', 'Email\n');
-    for (const [name, field] of [
-      ['rf-no-email', 'Email'],
-      ['rf-missing', 'Email'],
-      ['rf-empty', 'Email'],
+    for (const [name, code, message] of [
+      [
+        'rf-no-email',
+        'EMAIL_FIELD_MISSING',
+        "Segment 'rf-no-email' has no field 'Email' (in rf-no-email/part-0.csv). Its fields: Mail.",
+      ],
+      [
+        'rf-missing',
+        'SEGMENT_NOT_FOUND',
+        "Segment 'rf-missing' was not found: there is no folder 'rf-missing/' in container 'segments'.",
+      ],
+      ['rf-empty', 'SEGMENT_EMPTY', "Segment 'rf-empty' is empty: its 1 partition(s) hold no rows."],
     ]) {
-      const expected = await rejectionOf(viaRead(name, field));
-      const error = await rejectionOf(viaReadField(name, field));
-      expect(error.code).toBe(expected.code);
-      expect(error.message).toBe(expected.message);
+      const error = await rejectionOf(viaReadField(name, 'Email'));
+      expect(error.code).toBe(code);
+      expect(error.message).toBe(message);
     }
   });
 });

@@ -1,7 +1,7 @@
 import { generateSegment, mutateSegment } from '../../dev/segmentGenerator';
 import { createSegmentSource } from '../../shared/segments/blobSegmentSource';
 import type { SegmentSource } from '../../shared/segments/segmentSource';
-import { readAll, startSegmentTestEnv, type SegmentTestEnv } from './support';
+import { readRows, startSegmentTestEnv, type SegmentTestEnv } from './support';
 
 let env: SegmentTestEnv;
 let source: SegmentSource;
@@ -22,7 +22,7 @@ async function emailsOf(name: string, field = 'Email') {
   const unique = new Set<string>();
   let invalid = 0;
   let duplicates = 0;
-  for (const item of await readAll(source, name, { requiredField: field })) {
+  for (const item of await readRows(source, name, [field])) {
     if (item.kind !== 'record' || !isValid(item.fields[field])) {
       invalid++;
       continue;

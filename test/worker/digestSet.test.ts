@@ -6,7 +6,7 @@ const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 
 describe('DigestSet', () => {
   it('holds the same members as a Set of hex strings, sorted like Array.prototype.sort', () => {
-    const set = new DigestSet();
+    const set = new DigestSet(16);
     const reference = new Set<string>();
     let duplicates = 0;
     for (let i = 0; i < 30_000; i++) {
@@ -28,14 +28,32 @@ describe('DigestSet', () => {
   it('sorts digests sharing long prefixes (large buckets) and extreme values', () => {
     const digests = Array.from({ length: 3_000 }, (_, i) => `0000${md5(`q${i}`).slice(4)}`);
     digests.push('f'.repeat(32), '0'.repeat(32), `0000${'f'.repeat(28)}`, `ffff${'0'.repeat(28)}`);
-    const set = new DigestSet();
+    const set = new DigestSet(16);
     for (const digest of digests) set.add(digest);
     expect(set.sorted()).toEqual([...digests].sort());
     expect(sortMembers([...digests])).toEqual([...digests].sort());
   });
 
+  it('holds SHA-256 digests (32 bytes) the same way', () => {
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    const set = new DigestSet(32);
+    const reference = new Set<string>();
+    for (let i = 0; i < 12_000; i++) {
+      const text = `s${i % 10_000}@x.io`;
+      const added = i % 2 === 0 ? set.addBinary(hash('sha256', text, 'binary')) : set.add(sha256(text));
+      expect(added).toBe(!reference.has(sha256(text)));
+      reference.add(sha256(text));
+    }
+    expect(set.size).toBe(10_000);
+    expect(set.sorted()).toEqual([...reference].sort());
+    expect(set.has(sha256('s7@x.io'))).toBe(true);
+    expect(set.has(md5('s7@x.io'))).toBe(false);
+    expect(() => set.add(md5('a'))).toThrow();
+    expect(() => set.addBinary(hash('md5', 'a', 'binary'))).toThrow();
+  });
+
   it('refuses values that are not digests and empties on clear', () => {
-    const set = new DigestSet();
+    const set = new DigestSet(16);
     expect(() => set.add('xyz')).toThrow();
     expect(() => set.add('g'.repeat(32))).toThrow();
     expect(() => set.addBinary('short')).toThrow();

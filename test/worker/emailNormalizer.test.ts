@@ -28,7 +28,7 @@ describe('email normalization', () => {
       `a@${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(63)}.com`,
     ],
   ])('valid: %s', (_rule, input, expected) => {
-    expect(normalizeEmail(input)).toEqual({ ok: true, value: expected, isDigest: false });
+    expect(normalizeEmail(input, 'md5')).toEqual({ ok: true, value: expected, isDigest: false });
   });
 
   it.each([
@@ -57,17 +57,25 @@ describe('email normalization', () => {
       'email longer than 254 characters',
     ],
   ])('invalid: %s', (_rule, input, reason) => {
-    expect(normalizeEmail(input)).toEqual({ ok: false, reason });
+    expect(normalizeEmail(input, 'md5')).toEqual({ ok: false, reason });
   });
 
   it('judges a non-text value (from JSON Lines) as text', () => {
-    expect(normalizeEmail(12345 as unknown as string)).toEqual({ ok: false, reason: 'no @ in email' });
+    expect(normalizeEmail(12345 as unknown as string, 'md5')).toEqual({ ok: false, reason: 'no @ in email' });
   });
 
   it('recognises 32-hex MD5 digests (any case) and keeps them as they are', () => {
     const digest = md5('jane@example.com');
-    expect(normalizeEmail(` ${digest.toUpperCase()} `)).toEqual({ ok: true, value: digest, isDigest: true });
-    expect(normalizeEmail(digest.slice(1))).toMatchObject({ ok: false });
+    expect(normalizeEmail(` ${digest.toUpperCase()} `, 'md5')).toEqual({
+      ok: true,
+      value: digest,
+      isDigest: true,
+    });
+    expect(normalizeEmail(digest.slice(1), 'md5')).toMatchObject({ ok: false });
+    // A SHA-256 destination keeps its own digests, and an MD5 one is no email to it.
+    const sha256 = createHash('sha256').update('a@example.com').digest('hex');
+    expect(normalizeEmail(sha256, 'sha256')).toEqual({ ok: true, value: sha256, isDigest: true });
+    expect(normalizeEmail(digest, 'sha256')).toMatchObject({ ok: false });
   });
 
   it.each([
@@ -84,7 +92,7 @@ describe('email normalization', () => {
 describe('member collection', () => {
   const collect = (values: (string | undefined)[], hashEmails: boolean, limit = 1000) => {
     const report = new RejectionReport();
-    const collector = new MemberCollector({ hashEmails, limit }, report);
+    const collector = new MemberCollector({ hash: 'md5', hashEmails, limit }, report);
     values.forEach((value, i) => collector.addEmail(value, 'part-0.csv', i + 1));
     return { collector, report };
   };
@@ -103,7 +111,7 @@ describe('member collection', () => {
 
   it('lists a bounded number of rejected rows and says how many more there were', () => {
     const report = new RejectionReport(2);
-    const collector = new MemberCollector({ hashEmails: true, limit: 1000 }, report);
+    const collector = new MemberCollector({ hash: 'md5', hashEmails: true, limit: 1000 }, report);
     ['bad1', 'a@x.io', 'bad2', 'bad3', undefined].forEach((value, i) =>
       collector.addEmail(value, 'part-0.csv', i + 1),
     );

@@ -1,3 +1,4 @@
+import { afterRead, crashAfter } from './fakes/faults';
 import { makeSegment, startBackends, createWorld, type Backends, type World } from './workerWorld';
 
 const SEGMENT = 'loyal';
@@ -148,11 +149,11 @@ describe('export worker reliability: Azurite + RollWorks simulator over HTTP', (
     async (step) => {
       let crash = true;
       const w = world({
-        worker: {
-          onStep: (reached) => {
-            if (crash && reached === step) throw new InjectedCrash(`crash after ${step}`);
-          },
-        },
+        ports: crashAfter(
+          step,
+          () => crash,
+          () => new InjectedCrash(`crash after ${step}`),
+        ),
       });
       const segment = makeSegment('crash', 140, 7, 3);
       await w.writeSegment(SEGMENT, segment);
@@ -191,14 +192,12 @@ describe('export worker reliability: Azurite + RollWorks simulator over HTTP', (
   it('a create whose response is lost is found by name on redelivery, never created twice', async () => {
     let armed = true;
     const w = world({
-      worker: {
-        onStep: (step) => {
-          if (step === 'read' && armed) {
-            armed = false;
-            backends.simulator.state.setFaults({ dropRate: 1, dropAfterProcessing: true });
-          }
-        },
-      },
+      ports: afterRead(() => {
+        if (armed) {
+          armed = false;
+          backends.simulator.state.setFaults({ dropRate: 1, dropAfterProcessing: true });
+        }
+      }),
       settings: { ROLLWORKS_RETRY_BUDGET_MS: '100' },
     });
     const segment = makeSegment('lost', 130);
@@ -308,11 +307,9 @@ describe('export worker reliability: Azurite + RollWorks simulator over HTTP', (
   it('a cancel between stages stops the segment before anything is sent', async () => {
     let runId = '';
     const w = world({
-      worker: {
-        onStep: (step) => {
-          if (step === 'read' && runId) w.runs.setCanceled(runId);
-        },
-      },
+      ports: afterRead(() => {
+        if (runId) w.runs.setCanceled(runId);
+      }),
     });
     const previous = makeSegment('cancel2', 120);
     await w.writeSegment(SEGMENT, previous);

@@ -1,12 +1,16 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { sharedStorage } from '../support/sharedAzurite';
-import { DEFAULT_CLIENT, startSimulator } from '../../dev/simulator';
+import { DEFAULT_CLIENT, startSimulator, type RunningSimulator } from '../../dev/simulator';
+import type { AudienceDestination } from '../../shared/destinations/destination';
 import { createServices, type Services } from '../../shared/services';
 import { createLogger, type Logger } from '../../shared/logging/logger';
-import { createRollWorksClient } from '../../shared/rollworks/client';
-import { createRequestBudget } from '../../shared/rollworks/requestBudget';
+import { createRollWorksDestination } from '../../shared/destinations/rollworks';
+import { createRequestBudget } from '../../shared/destinations/rollworks/requestBudget';
+import { createDestinations } from '../../shared/destinations/registry';
 import { createStorageClients } from '../../shared/storage/clients';
-import { createExportWorker, audienceName, type ExportWorkerOptions } from '../../shared/worker/exportWorker';
+import { createExportWorker, type ExportWorkerOptions } from '../../shared/worker/exportWorker';
+import { audienceName } from '../../shared/worker/audienceName';
+import { workerPorts, type WorkerPorts } from '../../shared/worker/workerPorts';
 import type { ExportConfig } from '../../shared/model/export';
 import type { Connection } from '../../shared/model/connection';
 import type { QueueEnvelope } from '../../shared/queue/envelope';
@@ -46,10 +50,12 @@ export async function startBackends() {
 
 export type Backends = Awaited<ReturnType<typeof startBackends>>;
 
-/** What a world needs: storage, the simulator, and a RollWorks client id per world. */
-export type WorldBackends = Pick<Backends, 'simulator' | 'nextClientId'> & {
+/** What a world needs: storage, a RollWorks client id per world, and the simulator (unless `destination`). */
+export interface WorldBackends {
   azurite: { connectionString: string };
-};
+  nextClientId: () => string;
+  simulator?: RunningSimulator;
+}
 
 export interface Segment {
   /** Raw values of the email column, in row order. */
@@ -80,18 +86,27 @@ export function createWorld(
   options: {
     settings?: Record<string, string>;
     worker?: ExportWorkerOptions;
+    /** Wraps the worker's ports: faults are injected here (see fakes/faults.ts). */
+    ports?: (ports: WorkerPorts) => WorkerPorts;
     connection?: Partial<Connection>;
+    /** Exports to this destination instead of RollWorks (the simulator's helpers are then unusable). */
+    destination?: AudienceDestination;
     export?: Partial<ExportConfig>;
     segments?: string[];
   } = {},
 ) {
   const clientId = backends.nextClientId();
+  const simulator = () => {
+    if (!backends.simulator) throw new Error('this world has no RollWorks simulator');
+    return backends.simulator;
+  };
+  const simulatorUrl = backends.simulator?.url ?? 'http://127.0.0.1:9';
   const config = testConfig({
     AzureWebJobsStorage: backends.azurite.connectionString,
     ROLLWORKS_CLIENT_ID: clientId,
     ROLLWORKS_CLIENT_SECRET: 'secret',
-    ROLLWORKS_API_BASE_URL: backends.simulator.url,
-    ROLLWORKS_AUTH_BASE_URL: backends.simulator.url,
+    ROLLWORKS_API_BASE_URL: simulatorUrl,
+    ROLLWORKS_AUTH_BASE_URL: simulatorUrl,
     ROLLWORKS_RETRY_BUDGET_MS: '10000',
     SEGMENTS_CONTAINER: `segments-${randomUUID().slice(0, 8)}`,
     STATE_CONTAINER: `state-${randomUUID().slice(0, 8)}`,
@@ -100,12 +115,15 @@ export function createWorld(
   const time = { now: new Date() };
   const runs = createFakeRuns();
   const queue = createFakeQueue();
-  const issued = backends.simulator.state.issueTokens(clientId, 'demo');
+  const issued = backends.simulator?.state.issueTokens(clientId, 'demo') ?? {
+    accessToken: 'access-1',
+    refreshToken: 'refresh-1',
+  };
   let tokens = { access: issued.accessToken, refresh: issued.refreshToken };
   const catalog = createFakeCatalog(() => ({
     get: async () => tokens.access,
     refresh: async () => {
-      const grant = await services.rollworks.auth.refresh(tokens.refresh);
+      const grant = await rollworks.signIn.refresh(tokens.refresh);
       tokens = { access: grant.accessToken, refresh: grant.refreshToken };
       return tokens.access;
     },
@@ -115,22 +133,24 @@ export function createWorld(
   const clock = { now: () => time.now };
   const storage = createStorageClients(config);
   const requestBudget = createRequestBudget(config, storage, clock);
-  const services: Services = createServices(config, {
-    clock,
-    storage,
-    requestBudget,
-    rollworks: createRollWorksClient(config, { budget: requestBudget, backoff: { baseMs: 5, capMs: 50 } }),
-    runs,
-    exportQueue: queue,
-    exports: catalog.exportService as unknown as Services['exports'],
-    connections: catalog.connectionService as unknown as Services['connections'],
+  const rollworks = createRollWorksDestination(config, {
+    budget: requestBudget,
+    backoff: { baseMs: 5, capMs: 50 },
   });
-  const worker = createExportWorker(services, options.worker);
+  const destination = options.destination ?? rollworks;
+  const shared = { clock, storage, requestBudget, destinations: createDestinations(destination), runs };
+  const ports: WorkerPorts = {
+    ...workerPorts(createServices(config, { ...shared, exportQueue: queue })),
+    exports: catalog.exportService,
+    connections: catalog.connectionService,
+  };
+  const worker = createExportWorker(options.ports ? options.ports(ports) : ports, options.worker);
+  const services: Services = createServices(config, { ...shared, exportQueue: queue, worker });
   const exportId = `exp-${randomUUID().slice(0, 8)}`;
   const segments = options.segments ?? ['vip customers'];
   const exported = exportConfig({ id: exportId, segments, ...options.export });
   catalog.exports.set(exportId, exported);
-  catalog.connections.set('conn-1', connection(options.connection));
+  catalog.connections.set('conn-1', connection({ type: destination.type, ...options.connection }));
 
   const world = {
     config,
@@ -178,12 +198,12 @@ export function createWorld(
     /** Live (not deleted) simulator audiences of this export's segment. */
     audiences(segment = segments[0]) {
       const name = audienceName(exported, segment);
-      return [...backends.simulator.state.audiences.values()].filter((a) => a.name === name && !a.deleted);
+      return [...simulator().state.audiences.values()].filter((a) => a.name === name && !a.deleted);
     },
 
     /** RollWorks calls this world's client made (never the admin endpoints). */
     requests() {
-      return backends.simulator.state.requestLog.filter((r) => r.clientId === clientId);
+      return simulator().state.requestLog.filter((r) => r.clientId === clientId);
     },
 
     writes() {

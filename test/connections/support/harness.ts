@@ -13,7 +13,7 @@ import {
   type ConnectionService,
 } from '../../../shared/connections/connectionService';
 import { createLogger, type Logger } from '../../../shared/logging/logger';
-import { connectionSecretNames, type RollWorksTokens } from '../../../shared/model/connection';
+import { connectionSecretNames, type OAuthTokens } from '../../../shared/model/connection';
 import type { Clock } from '../../../shared/clock';
 
 export interface Harness {
@@ -26,7 +26,7 @@ export interface Harness {
   logLines: string[];
   /** A fresh service instance (its own caches), as another Functions instance would have. */
   instance(options?: { clock?: Clock }): { services: Services; connections: ConnectionService };
-  storedTokens(connectionId: string): Promise<RollWorksTokens | undefined>;
+  storedTokens(connectionId: string): Promise<OAuthTokens | undefined>;
   /** Every entity of every table, as text. */
   allTableText(): Promise<string>;
   stop(): Promise<void>;
@@ -74,7 +74,7 @@ export async function startHarness(simulatorOptions: SimulatorOptions = {}): Pro
     },
     async storedTokens(connectionId) {
       const raw = await reader.secrets.get(connectionSecretNames(connectionId).tokens);
-      return raw ? (JSON.parse(raw) as RollWorksTokens) : undefined;
+      return raw ? (JSON.parse(raw) as OAuthTokens) : undefined;
     },
     async allTableText() {
       const service = TableServiceClient.fromConnectionString(azurite.connectionString, {

@@ -1,6 +1,6 @@
 import type { ConnectionService } from '../../../shared/connections/connectionService';
 import type { Connection, ConnectionAccess, ConnectionStatus } from '../../../shared/model/connection';
-import type { AccessTokenProvider } from '../../../shared/rollworks/types';
+import type { AccessTokenProvider } from '../../../shared/destinations/destination';
 
 /**
  * In-memory connections (the connection service needs a full OAuth sign-in, which its own tests

@@ -1,6 +1,6 @@
 import type { ExportConfig } from '../../../shared/model/export';
 import type { Connection } from '../../../shared/model/connection';
-import type { AccessTokenProvider } from '../../../shared/rollworks/types';
+import type { AccessTokenProvider } from '../../../shared/destinations/destination';
 
 export function exportConfig(
   overrides: Partial<ExportConfig> & Pick<ExportConfig, 'id' | 'segments'>,

@@ -1,4 +1,4 @@
-import type { RequestBudget } from '../../shared/rollworks/requestBudget';
+import type { RequestBudget } from '../../../shared/destinations/rollworks/requestBudget';
 
 /** In-memory budget for client tests (the Table Storage budget has its own tests). */
 export function countingBudget(limit = Infinity) {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { createStorageClients } from '../../shared/storage/clients';
-import { createRequestBudget } from '../../shared/rollworks/requestBudget';
-import { testConfig } from '../worker/fakes/testConfig';
-import { sharedStorage } from '../support/sharedAzurite';
+import { createStorageClients } from '../../../shared/storage/clients';
+import { createRequestBudget } from '../../../shared/destinations/rollworks/requestBudget';
+import { testConfig } from '../../worker/fakes/testConfig';
+import { sharedStorage } from '../../support/sharedAzurite';
 
 describe('daily RollWorks request budget (Table Storage on Azurite)', () => {
   let storage: Awaited<ReturnType<typeof sharedStorage>>;

@@ -1,7 +1,8 @@
-import { startSimulator, type RunningSimulator } from '../../dev/simulator';
-import { createRollWorksClient } from '../../shared/rollworks/client';
-import { RollWorksError, type AccessTokenProvider } from '../../shared/rollworks/types';
-import { testConfig } from '../worker/fakes/testConfig';
+import { startSimulator, type RunningSimulator } from '../../../dev/simulator';
+import { createRollWorksDestination } from '../../../shared/destinations/rollworks';
+import type { AccessTokenProvider } from '../../../shared/destinations/destination';
+import { DestinationError } from '../../../shared/destinations/destinationError';
+import { testConfig } from '../../worker/fakes/testConfig';
 import { countingBudget } from './countingBudget';
 
 const ADVERTISER = 'HV6KQ2XN9TBR4MZJ7CWL5D';
@@ -9,7 +10,7 @@ const REDIRECT = 'http://127.0.0.1:7071/api/oauth/rollworks/callback';
 const emails = (n: number, prefix = 'person') =>
   Array.from({ length: n }, (_, i) => `${prefix}${i}@example.com`);
 
-describe('RollWorks client against the simulator over HTTP', () => {
+describe('RollWorks destination against the simulator over HTTP', () => {
   let simulator: RunningSimulator;
   beforeAll(async () => {
     simulator = await startSimulator();
@@ -24,17 +25,17 @@ describe('RollWorks client against the simulator over HTTP', () => {
       ROLLWORKS_RETRY_BUDGET_MS: '20000',
     });
     const budget = countingBudget();
-    const client = createRollWorksClient(config, { budget, backoff: { baseMs: 2, capMs: 20 } });
+    const client = createRollWorksDestination(config, { budget, backoff: { baseMs: 2, capMs: 20 } });
     return { client, budget };
   }
 
   async function tokenProvider(client: ReturnType<typeof setup>['client']): Promise<AccessTokenProvider> {
     const code = simulator.state.issueAuthorizationCode('local-client', 'demo', REDIRECT);
-    let grant = await client.auth.exchangeCode(code, REDIRECT);
+    let grant = await client.signIn.exchangeCode(code, REDIRECT);
     return {
       get: async () => grant.accessToken,
       refresh: async () => {
-        grant = await client.auth.refresh(grant.refreshToken);
+        grant = await client.signIn.refresh(grant.refreshToken);
         return grant.accessToken;
       },
     };
@@ -43,39 +44,41 @@ describe('RollWorks client against the simulator over HTTP', () => {
   it('signs in with a code, refreshes (single use) and rejects a reused refresh token', async () => {
     const { client } = setup();
     const code = simulator.state.issueAuthorizationCode('local-client', 'demo', REDIRECT);
-    const first = await client.auth.exchangeCode(code, REDIRECT);
-    const second = await client.auth.refresh(first.refreshToken);
+    const first = await client.signIn.exchangeCode(code, REDIRECT);
+    const second = await client.signIn.refresh(first.refreshToken);
     expect(second.accessToken).not.toBe(first.accessToken);
-    const reused = (await client.auth.refresh(first.refreshToken).catch((e: unknown) => e)) as RollWorksError;
-    expect(reused).toBeInstanceOf(RollWorksError);
+    const reused = (await client.signIn
+      .refresh(first.refreshToken)
+      .catch((e: unknown) => e)) as DestinationError;
+    expect(reused).toBeInstanceOf(DestinationError);
     expect(reused.code).toBe('INVALID_GRANT');
   });
 
   it('verifies the connection and runs the audience lifecycle', async () => {
     const { client, budget } = setup();
     const api = client.forConnection(await tokenProvider(client));
-    await expect(api.getOrganization()).resolves.toMatchObject({ name: 'Contoso Outdoor' });
-    await expect(api.listAdvertiserIds()).resolves.toContain(ADVERTISER);
-    await expect(api.getAdvertisable(ADVERTISER)).resolves.toEqual({
-      eid: ADVERTISER,
+    await expect(api.verifyAccount()).resolves.toMatchObject({ name: 'Contoso Outdoor' });
+    await expect(api.listAdvertisers()).resolves.toContain(ADVERTISER);
+    await expect(api.verifyAdvertiser(ADVERTISER)).resolves.toEqual({
+      id: ADVERTISER,
       name: 'Contoso Outdoor US',
     });
 
-    const created = await api.createCrmAudience(ADVERTISER, 'Spring · vip [abc]', emails(150));
-    expect(created).toMatchObject({ name: 'Spring · vip [abc]', emails: 150 });
-    const replaced = await api.replaceCrmAudience(
-      created.segmentId,
+    const created = await api.createAudience(ADVERTISER, 'Spring · vip [abc]', emails(150));
+    expect(created).toMatchObject({ name: 'Spring · vip [abc]', memberCount: 150 });
+    const replaced = await api.replaceAudience(
+      created.audienceId,
       'Spring · vip [abc]',
       emails(120, 'other'),
     );
-    expect(replaced.emails).toBe(120);
-    const listed = await api.listCrmAudiences(ADVERTISER);
-    expect(listed.map((a) => a.segmentId)).toEqual([created.segmentId]);
-    await expect(api.getAudience(created.segmentId)).resolves.toMatchObject({ emails: 120 });
-    const stored = simulator.state.audiences.get(created.segmentId)!;
+    expect(replaced.memberCount).toBe(120);
+    const listed = await api.listAudiences(ADVERTISER);
+    expect(listed.map((a) => a.audienceId)).toEqual([created.audienceId]);
+    await expect(api.readAudience(created.audienceId)).resolves.toMatchObject({ memberCount: 120 });
+    const stored = simulator.state.audiences.get(created.audienceId)!;
     expect([...stored.members].sort()).toEqual(emails(120, 'other').sort());
-    await api.deleteAudience(created.segmentId);
-    await expect(api.listCrmAudiences(ADVERTISER)).resolves.toEqual([]);
+    await api.deleteAudience(created.audienceId);
+    await expect(api.listAudiences(ADVERTISER)).resolves.toEqual([]);
     const quotaUsed = simulator.state.requestLog.filter((r) => !r.path.startsWith('/auth/')).length;
     expect(budget.used).toBe(quotaUsed);
   });
@@ -83,13 +86,13 @@ describe('RollWorks client against the simulator over HTTP', () => {
   it('rides out a storm of 429s and 500s and still writes exactly the list', async () => {
     const { client } = setup();
     const api = client.forConnection(await tokenProvider(client));
-    const created = await api.createCrmAudience(ADVERTISER, 'storm', emails(100));
+    const created = await api.createAudience(ADVERTISER, 'storm', emails(100));
     simulator.state.setFaults({ rate429: 0.4, rate500: 0.3, seed: 7 });
-    await api.replaceCrmAudience(created.segmentId, 'storm', emails(300, 'storm'));
+    await api.replaceAudience(created.audienceId, 'storm', emails(300, 'storm'));
     simulator.state.setFaults({});
     const faulted = simulator.state.requestLog.filter((r) => r.fault).length;
     expect(faulted).toBeGreaterThan(0);
-    expect([...simulator.state.audiences.get(created.segmentId)!.members].sort()).toEqual(
+    expect([...simulator.state.audiences.get(created.audienceId)!.members].sort()).toEqual(
       emails(300, 'storm').sort(),
     );
   });
@@ -98,7 +101,7 @@ describe('RollWorks client against the simulator over HTTP', () => {
     const { client } = setup();
     const api = client.forConnection(await tokenProvider(client));
     simulator.state.expireAccessTokens();
-    await expect(api.getOrganization()).resolves.toMatchObject({ name: 'Contoso Outdoor' });
+    await expect(api.verifyAccount()).resolves.toMatchObject({ name: 'Contoso Outdoor' });
   });
 
   it('reports a create whose connection dropped after processing as outcome unknown', async () => {
@@ -106,11 +109,11 @@ describe('RollWorks client against the simulator over HTTP', () => {
     const api = client.forConnection(await tokenProvider(client));
     simulator.state.setFaults({ dropRate: 1, dropAfterProcessing: true });
     const error = (await api
-      .createCrmAudience(ADVERTISER, 'dropped', emails(100))
-      .catch((e: unknown) => e)) as RollWorksError;
+      .createAudience(ADVERTISER, 'dropped', emails(100))
+      .catch((e: unknown) => e)) as DestinationError;
     simulator.state.setFaults({});
     expect(error.code).toBe('NETWORK');
-    expect(error.details.outcomeUnknown).toBe(true);
+    expect(error.kind).toBe('outcomeUnknown');
     expect(simulator.state.audiences.size).toBe(1);
   });
 
@@ -119,12 +122,12 @@ describe('RollWorks client against the simulator over HTTP', () => {
     const api = client.forConnection(await tokenProvider(client));
     const events: string[] = [];
     const onRequestSent = () => events.push('sent');
-    const created = await api.createCrmAudience(ADVERTISER, 'hooked', emails(150), { onRequestSent });
+    const created = await api.createAudience(ADVERTISER, 'hooked', emails(150), { onRequestSent });
     events.push('answered');
-    await api.replaceCrmAudience(created.segmentId, 'hooked', emails(130), { onRequestSent });
+    await api.replaceAudience(created.audienceId, 'hooked', emails(130), { onRequestSent });
     events.push('answered');
     expect(events).toEqual(['sent', 'answered', 'sent', 'answered']);
-    expect(simulator.state.audiences.get(created.segmentId)!.members.size).toBe(130);
+    expect(simulator.state.audiences.get(created.audienceId)!.members.size).toBe(130);
   });
 
   it('times out a members request whose answer does not come', async () => {
@@ -134,16 +137,16 @@ describe('RollWorks client against the simulator over HTTP', () => {
       ROLLWORKS_REQUEST_TIMEOUT_MS: '300',
       ROLLWORKS_RETRY_BUDGET_MS: '100',
     });
-    const client = createRollWorksClient(config, { budget: countingBudget() });
+    const client = createRollWorksDestination(config, { budget: countingBudget() });
     const api = client.forConnection(await tokenProvider(client));
     simulator.state.setFaults({ latencyMs: 2_000 });
     const error = (await api
-      .createCrmAudience(ADVERTISER, 'slow', emails(100), { onRequestSent: () => undefined })
-      .catch((e: unknown) => e)) as RollWorksError;
+      .createAudience(ADVERTISER, 'slow', emails(100), { onRequestSent: () => undefined })
+      .catch((e: unknown) => e)) as DestinationError;
     simulator.state.setFaults({});
-    expect(error).toBeInstanceOf(RollWorksError);
+    expect(error).toBeInstanceOf(DestinationError);
     expect(error.code).toBe('NETWORK');
     expect(error.message).toMatch(/timed out/);
-    expect(error.details.outcomeUnknown).toBe(true);
+    expect(error.kind).toBe('outcomeUnknown');
   });
 });

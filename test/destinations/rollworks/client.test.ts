@@ -1,6 +1,8 @@
-import { createRollWorksClient, membersRequestBody } from '../../shared/rollworks/client';
-import { RollWorksError, type AccessTokenProvider } from '../../shared/rollworks/types';
-import { testConfig } from '../worker/fakes/testConfig';
+import { createRollWorksDestination } from '../../../shared/destinations/rollworks';
+import { membersRequestBody } from '../../../shared/destinations/rollworks/membersBody';
+import type { AccessTokenProvider } from '../../../shared/destinations/destination';
+import { DestinationError } from '../../../shared/destinations/destinationError';
+import { testConfig } from '../../worker/fakes/testConfig';
 import { countingBudget } from './countingBudget';
 import { json, startScriptedServer } from './scriptedServer';
 
@@ -22,7 +24,7 @@ function tokens(initial = 'token-1') {
   return provider;
 }
 
-describe('RollWorks client (exact HTTP behaviour against a scripted server)', () => {
+describe('RollWorks destination (exact HTTP behaviour against a scripted server)', () => {
   let server: Server;
   beforeAll(async () => {
     server = await startScriptedServer();
@@ -39,7 +41,7 @@ describe('RollWorks client (exact HTTP behaviour against a scripted server)', ()
     const budget = countingBudget(budgetLimit);
     const delays: number[] = [];
     let clock = 0;
-    const client = createRollWorksClient(config, {
+    const client = createRollWorksDestination(config, {
       budget,
       sleep: async (ms) => {
         delays.push(ms);
@@ -57,8 +59,8 @@ describe('RollWorks client (exact HTTP behaviour against a scripted server)', ()
     server.reply(json(200, AUDIENCE));
     const audience = await client
       .forConnection(provider)
-      .createCrmAudience('ADV1', 'Name "quoted"', ['a@example.com', '0cc175b9c0f1b6a831c399e269772661']);
-    expect(audience).toEqual({ segmentId: 'SEG1', type: 'crm', name: 'A', emails: 2 });
+      .createAudience('ADV1', 'Name "quoted"', ['a@example.com', '0cc175b9c0f1b6a831c399e269772661']);
+    expect(audience).toEqual({ audienceId: 'SEG1', type: 'crm', name: 'A', memberCount: 2 });
     const [request] = server.requests;
     expect(request.method).toBe('POST');
     expect(request.url.pathname).toBe('/audience/v1/segments');
@@ -92,7 +94,7 @@ describe('RollWorks client (exact HTTP behaviour against a scripted server)', ()
       json(429, {}, { 'Retry-After': '1' }),
       json(200, AUDIENCE),
     );
-    await client.forConnection(provider).getAudience('SEG1');
+    await client.forConnection(provider).readAudience('SEG1');
     expect(delays).toEqual([3000, 1000]);
     expect(server.requests).toHaveLength(3);
     expect(budget.used).toBe(3);
@@ -101,7 +103,7 @@ describe('RollWorks client (exact HTTP behaviour against a scripted server)', ()
   it('retries 5xx with exponential backoff and full jitter, then succeeds', async () => {
     const { client, provider, delays } = setup();
     server.reply(json(500, {}), json(503, {}), json(502, {}), json(200, AUDIENCE));
-    await client.forConnection(provider).replaceCrmAudience('SEG1', 'A', ['a@example.com']);
+    await client.forConnection(provider).replaceAudience('SEG1', 'A', ['a@example.com']);
     // random() = 0.5 → half of min(cap, 500 × 2^attempt)
     expect(delays).toEqual([500, 1000, 2000]);
   });
@@ -111,15 +113,15 @@ describe('RollWorks client (exact HTTP behaviour against a scripted server)', ()
     server.always(json(500, { errors: [{ code: 500, message: 'boom' }] }));
     const error = await client
       .forConnection(provider)
-      .getAudience('SEG1')
+      .readAudience('SEG1')
       .catch((e: unknown) => e);
     server.always(json(200, {}));
-    expect(error).toBeInstanceOf(RollWorksError);
-    const rollworksError = error as RollWorksError;
-    expect(rollworksError.code).toBe('SERVER_ERROR');
-    expect(rollworksError.retryable).toBe(true);
-    expect(rollworksError.details.retryAfterMs).toBeGreaterThanOrEqual(15_000);
-    expect(rollworksError.message).toContain('boom');
+    expect(error).toBeInstanceOf(DestinationError);
+    const destinationError = error as DestinationError;
+    expect(destinationError.code).toBe('SERVER_ERROR');
+    expect(destinationError.retryable).toBe(true);
+    expect(destinationError.retryAfterMs).toBeGreaterThanOrEqual(15_000);
+    expect(destinationError.message).toContain('boom');
     expect(delays.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(3000);
   });
 
@@ -129,8 +131,8 @@ describe('RollWorks client (exact HTTP behaviour against a scripted server)', ()
       json(401, { errors: [{ code: 401, message: 'expired' }] }),
       json(200, { results: { eid: 'O', name: 'Org' } }),
     );
-    await expect(client.forConnection(provider).getOrganization()).resolves.toEqual({
-      eid: 'O',
+    await expect(client.forConnection(provider).verifyAccount()).resolves.toEqual({
+      id: 'O',
       name: 'Org',
     });
     expect(provider.refreshes).toBe(1);
@@ -142,8 +144,8 @@ describe('RollWorks client (exact HTTP behaviour against a scripted server)', ()
     server.reply(json(401, {}), json(401, {}), json(200, {}));
     const error = (await client
       .forConnection(provider)
-      .getOrganization()
-      .catch((e: unknown) => e)) as RollWorksError;
+      .verifyAccount()
+      .catch((e: unknown) => e)) as DestinationError;
     expect(error.code).toBe('UNAUTHORIZED');
     expect(error.message).toContain('even after a token refresh');
     expect(provider.refreshes).toBe(1);
@@ -159,8 +161,8 @@ describe('RollWorks client (exact HTTP behaviour against a scripted server)', ()
     });
     const error = (await client
       .forConnection(provider)
-      .listCrmAudiences('ADV1')
-      .catch((e: unknown) => e)) as RollWorksError;
+      .listAudiences('ADV1')
+      .catch((e: unknown) => e)) as DestinationError;
     expect(error.code).toBe('BAD_REQUEST');
     expect(error.message).toContain('HTTP 400');
     expect(error.message).not.toContain('jane.doe@example.com');
@@ -172,8 +174,8 @@ describe('RollWorks client (exact HTTP behaviour against a scripted server)', ()
     const emails = Array.from({ length: 100 }, (_, i) => `person${i}@example.com`);
     const error = (await client
       .forConnection(provider)
-      .createCrmAudience('ADV1', 'A', emails)
-      .catch((e: unknown) => e)) as RollWorksError;
+      .createAudience('ADV1', 'A', emails)
+      .catch((e: unknown) => e)) as DestinationError;
     expect(error.code).toBe('REQUEST_TOO_LARGE');
     expect(error.message).toMatch(/more than the 2048 bytes allowed.*nothing was sent/);
     expect(error.retryable).toBe(false);
@@ -186,9 +188,9 @@ describe('RollWorks client (exact HTTP behaviour against a scripted server)', ()
     server.reply(json(500, {}), json(200, AUDIENCE));
     const error = (await client
       .forConnection(provider)
-      .createCrmAudience('ADV1', 'A', ['a@example.com'])
-      .catch((e: unknown) => e)) as RollWorksError;
-    expect(error.details.outcomeUnknown).toBe(true);
+      .createAudience('ADV1', 'A', ['a@example.com'])
+      .catch((e: unknown) => e)) as DestinationError;
+    expect(error.kind).toBe('outcomeUnknown');
     expect(error.retryable).toBe(true);
     expect(server.requests).toHaveLength(1);
   });
@@ -196,7 +198,7 @@ describe('RollWorks client (exact HTTP behaviour against a scripted server)', ()
   it('retries a create refused with 429 (never processed)', async () => {
     const { client, provider } = setup();
     server.reply(json(429, {}), json(200, AUDIENCE));
-    await client.forConnection(provider).createCrmAudience('ADV1', 'A', ['a@example.com']);
+    await client.forConnection(provider).createAudience('ADV1', 'A', ['a@example.com']);
     expect(server.requests).toHaveLength(2);
   });
 
@@ -205,13 +207,13 @@ describe('RollWorks client (exact HTTP behaviour against a scripted server)', ()
     server.always(json(429, {}));
     const error = (await client
       .forConnection(provider)
-      .getOrganization()
-      .catch((e: unknown) => e)) as RollWorksError;
+      .verifyAccount()
+      .catch((e: unknown) => e)) as DestinationError;
     const sent = server.requests.length;
     server.always(json(200, {}));
     // one 429 was spent on the single budgeted request, then the client stopped instead of retrying
     expect(error.code).toBe('DAILY_BUDGET_EXHAUSTED');
-    expect(error.details.resetsAt).toEqual(budget.resetsAt);
+    expect(error.resetsAt).toEqual(budget.resetsAt);
     expect(sent).toBe(1);
   });
 
@@ -226,7 +228,7 @@ describe('RollWorks client (exact HTTP behaviour against a scripted server)', ()
         scope: 'all',
       }),
     );
-    const grant = await client.auth.exchangeCode(
+    const grant = await client.signIn.exchangeCode(
       'the-code',
       'http://127.0.0.1:7071/api/oauth/rollworks/callback',
     );
@@ -247,14 +249,14 @@ describe('RollWorks client (exact HTTP behaviour against a scripted server)', ()
   it('maps invalid_grant on refresh', async () => {
     const { client } = setup();
     server.reply(json(400, { error: 'invalid_grant', error_description: 'refresh token already used' }));
-    const error = (await client.auth.refresh('old').catch((e: unknown) => e)) as RollWorksError;
+    const error = (await client.signIn.refresh('old').catch((e: unknown) => e)) as DestinationError;
     expect(error.code).toBe('INVALID_GRANT');
     expect(error.message).toContain('refresh token already used');
   });
 
   it('builds the authorize URL', () => {
     const { client } = setup();
-    const url = new URL(client.auth.authorizeUrl('st', 'http://127.0.0.1:7071/cb'));
+    const url = new URL(client.signIn.authorizeUrl('st', 'http://127.0.0.1:7071/cb'));
     expect(url.pathname).toBe('/auth/authorize');
     expect(Object.fromEntries(url.searchParams)).toEqual({
       response_type: 'code',

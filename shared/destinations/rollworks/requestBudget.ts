@@ -1,8 +1,8 @@
-import { ensureTable, hasStatus, statusOf } from '../storage/tables';
+import { ensureTable, hasStatus, statusOf } from '../../storage/tables';
 import type { TableClient } from '@azure/data-tables';
-import type { AppConfig } from '../config/config';
-import type { Clock } from '../clock';
-import type { StorageClients } from '../storage/clients';
+import type { AppConfig } from '../../config/config';
+import type { Clock } from '../../clock';
+import type { StorageClients } from '../../storage/clients';
 
 export type BudgetDecision = { ok: true } | { ok: false; resetsAt: Date };
 

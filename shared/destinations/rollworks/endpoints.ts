@@ -1,0 +1,136 @@
+import type { AppConfig } from '../../config/config';
+import type { AccessTokenProvider, Audience, DestinationAccount, NamedEntity } from '../destination';
+import { field } from './json';
+import { membersRequestBody } from './membersBody';
+import type { RequestSpec, Transport } from './transport';
+
+export type EndpointSettings = Pick<AppConfig, 'ROLLWORKS_API_BASE_URL'>;
+
+/** The account calls, plus RollWorks' own list and delete (exports find audiences by name, never delete). */
+export interface RollWorksAccount extends DestinationAccount {
+  listAudiences(advertiserId: string): Promise<Audience[]>;
+  deleteAudience(audienceId: string): Promise<void>;
+}
+
+/**
+ * The API calls of `/shared/rollworks-api.md`, made with one connection's tokens. RollWorks calls an
+ * audience a segment: `segment_id` on the wire is our `audienceId`, `emails` its `memberCount`.
+ */
+export function createRollWorksAccount(
+  config: EndpointSettings,
+  send: Transport,
+  tokens: AccessTokenProvider,
+): RollWorksAccount {
+  const call = (spec: Omit<RequestSpec, 'tokens' | 'budgeted'>) => send({ ...spec, tokens, budgeted: true });
+  const api = (path: string) => `${config.ROLLWORKS_API_BASE_URL}${path}`;
+  const segmentPath = (audienceId: string) => api(`/audience/v1/segments/${encodeURIComponent(audienceId)}`);
+
+  async function listAudiences(advertiserId: string): Promise<Audience[]> {
+    const data = await call({
+      operation: 'listAudiences',
+      method: 'GET',
+      url: api('/audience/v1/segments'),
+      query: { advertiser_id: advertiserId, type: 'crm' },
+      idempotent: true,
+    });
+    const list = field(data, 'segments') ?? field(data, 'results') ?? field(data, 'data');
+    return Array.isArray(list) ? list.map(toAudience) : [];
+  }
+
+  return {
+    listAudiences,
+    async verifyAccount() {
+      const data = await call({
+        operation: 'getOrganization',
+        method: 'GET',
+        url: api('/api/v1/organization/get'),
+        idempotent: true,
+      });
+      return eidAndName(field(data, 'results'));
+    },
+    async listAdvertisers() {
+      const data = await call({
+        operation: 'listAdvertisers',
+        method: 'GET',
+        url: api('/audience/v1/advertisers'),
+        idempotent: true,
+      });
+      const list = field(data, 'data');
+      return Array.isArray(list)
+        ? list.map((item) => String(field(item, 'advertiser_id') ?? '')).filter(Boolean)
+        : [];
+    },
+    async verifyAdvertiser(advertiserId) {
+      const data = await call({
+        operation: 'getAdvertisable',
+        method: 'GET',
+        url: api('/api/v1/advertisable/get'),
+        query: { advertisable: advertiserId },
+        idempotent: true,
+      });
+      return eidAndName(field(data, 'results'));
+    },
+    async findAudiences(advertiserId, name) {
+      return (await listAudiences(advertiserId)).filter((audience) => audience.name === name);
+    },
+    async createAudience(advertiserId, name, members, options) {
+      const body = membersRequestBody(
+        `{"advertiser_id":${JSON.stringify(advertiserId)},"name":${JSON.stringify(name)},"type":"crm","data":`,
+        members,
+        '}',
+      );
+      const data = await call({
+        operation: 'createAudience',
+        method: 'POST',
+        url: api('/audience/v1/segments'),
+        body,
+        idempotent: false,
+        onSent: options?.onRequestSent,
+      });
+      return toAudience(field(data, 'segment') ?? data);
+    },
+    async replaceAudience(audienceId, name, members, options) {
+      const body = membersRequestBody(`{"name":${JSON.stringify(name)},"data":`, members, '}');
+      const data = await call({
+        operation: 'replaceAudience',
+        method: 'POST',
+        url: segmentPath(audienceId),
+        body,
+        idempotent: true,
+        onSent: options?.onRequestSent,
+      });
+      const audience = toAudience(field(data, 'segment') ?? data);
+      return { ...audience, audienceId: audience.audienceId || audienceId };
+    },
+    async readAudience(audienceId) {
+      const data = await call({
+        operation: 'getAudience',
+        method: 'GET',
+        url: segmentPath(audienceId),
+        idempotent: true,
+      });
+      return toAudience(field(data, 'segment') ?? field(data, 'results') ?? data);
+    },
+    async deleteAudience(audienceId) {
+      await call({
+        operation: 'deleteAudience',
+        method: 'DELETE',
+        url: segmentPath(audienceId),
+        idempotent: true,
+      });
+    },
+  };
+}
+
+function eidAndName(value: unknown): NamedEntity {
+  return { id: String(field(value, 'eid') ?? ''), name: String(field(value, 'name') ?? '') };
+}
+
+function toAudience(value: unknown): Audience {
+  return {
+    audienceId: String(field(value, 'segment_id') ?? field(value, 'id') ?? ''),
+    name: String(field(value, 'name') ?? ''),
+    type: String(field(value, 'type') ?? 'crm'),
+    memberCount: Number(field(value, 'emails') ?? field(value, 'size') ?? 0) || 0,
+  };
+}

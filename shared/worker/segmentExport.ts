@@ -1,0 +1,138 @@
+import { segmentTimings } from '../model/run';
+import { connectionMissing, exportMissing, verdictError } from '../runs/segmentExplanation';
+import { audienceName } from './audienceName';
+import { diffSorted } from './memberDiff';
+import { decide, memberLimits, type Verdict } from './segmentDecision';
+import {
+  Canceled,
+  SegmentFailure,
+  type SegmentJob,
+  type SegmentRecorder,
+  type SegmentTarget,
+} from './segmentJob';
+import { readSegment } from './segmentRead';
+import { createSegmentSend } from './segmentSend';
+import type { WorkerPorts } from './workerPorts';
+
+/** One attempt at a segment: load what it goes to, read it, decide, then act on the verdict. */
+export function createSegmentExport(
+  ports: WorkerPorts,
+  recorder: SegmentRecorder,
+  options: { progressIntervalMs: number },
+) {
+  const assertNotCanceled = async (job: SegmentJob): Promise<void> => {
+    const run = await ports.runs.get(job.message.runId);
+    if (!run || run.status === 'canceled') throw new Canceled();
+  };
+  const send = createSegmentSend(ports, recorder, assertNotCanceled);
+  const now = () => ports.clock.now();
+
+  async function load(job: SegmentJob): Promise<SegmentTarget> {
+    const exportConfig = await ports.exports.get(job.message.exportId);
+    if (!exportConfig) throw new SegmentFailure(exportMissing(job.message.exportId));
+    const connection = exportConfig.connectionId
+      ? await ports.connections.get(exportConfig.connectionId)
+      : null;
+    if (!connection) throw new SegmentFailure(connectionMissing());
+    return { exportConfig, connection, destination: ports.destinations.get(connection.type) };
+  }
+
+  return async function exportSegment(job: SegmentJob): Promise<void> {
+    const { runId, exportId, segment } = job.message;
+    const target = await load(job);
+    job.target = target;
+    const startedAt = now().toISOString();
+    await recorder.update(job.message, (current) => ({
+      status: 'running',
+      reason: null,
+      startedAt: current.startedAt ?? startedAt,
+      progress: { rowsRead: 0, updatedAt: startedAt },
+    }));
+
+    // The last sent list downloads while the segment is read (it is needed right after).
+    const previousSnapshot = ports.snapshots.read(exportId, segment).then(
+      (snapshot) => ({ snapshot, error: undefined }),
+      (error: unknown) => ({ snapshot: undefined, error }),
+    );
+    const limits = memberLimits(target.destination.limits, target.connection.profileLimit);
+    const { collector, readMs } = await readSegment(
+      ports,
+      recorder,
+      job,
+      target,
+      limits,
+      options.progressIntervalMs,
+    );
+
+    const diffStarted = Date.now();
+    const members = collector.sortedMembers();
+    collector.members.clear();
+    const { snapshot: previous, error: snapshotError } = await previousSnapshot;
+    const change = previous ? diffSorted(previous.members, members) : { added: members.length, removed: 0 };
+    const diffMs = Date.now() - diffStarted;
+    const verdict = decide({
+      read: job.counts.read,
+      valid: job.counts.valid,
+      limits,
+      previous: previous ? { ...previous, memberCount: previous.members.length } : null,
+      change,
+      run: { id: runId, dryRun: job.run.dryRun, force: job.run.force },
+      now: now(),
+      policy: {
+        resendAfterDays: target.destination.limits.resendAfterDays,
+        massRemovalMaxShare: ports.settings.MASS_REMOVAL_MAX_SHARE,
+        massRemovalMinCount: ports.settings.MASS_REMOVAL_MIN_COUNT,
+      },
+    });
+    // A segment outside the limits fails whatever the previous send or the run's state.
+    if (verdict.kind === 'tooLarge' || verdict.kind === 'tooSmall') {
+      return recorder.fail(job, verdictError(verdict, target.destination.name));
+    }
+    if (snapshotError !== undefined) throw snapshotError;
+    await assertNotCanceled(job);
+    job.counts = { ...job.counts, sent: 0, added: change.added, removed: change.removed };
+    const name = audienceName(target.exportConfig, segment);
+    const timings = { readMs, diffMs };
+    if (verdict.kind === 'send') return send(job, target, { verdict, name, members, change, timings });
+    return conclude(job, target, verdict, name, { ...timings, totalMs: Date.now() - job.startedMs });
+  };
+
+  /** Records a verdict that sends nothing. */
+  async function conclude(
+    job: SegmentJob,
+    target: SegmentTarget,
+    verdict: Exclude<Verdict, { kind: 'send' | 'tooLarge' | 'tooSmall' }>,
+    name: string,
+    timings: { readMs: number; diffMs: number; totalMs: number },
+  ): Promise<void> {
+    const done = { status: 'succeeded' as const, error: null, timings: segmentTimings(timings) };
+    switch (verdict.kind) {
+      case 'massRemovalBlocked':
+        return recorder.fail(job, verdictError(verdict, target.destination.name));
+      case 'alreadySent':
+        await recorder.finish(job.message, {
+          ...done,
+          reason: null,
+          counts: { ...job.counts, ...verdict.result },
+          audience: { id: verdict.audienceId, name },
+        });
+        return;
+      case 'dryRun':
+        await recorder.finish(job.message, { ...done, reason: 'dryRun', counts: job.counts });
+        job.logger.info('dry run finished', { ...job.ids, ...job.counts, readMs: timings.readMs });
+        return;
+      case 'unchanged':
+        await recorder.finish(job.message, {
+          ...done,
+          reason: 'unchanged',
+          counts: job.counts,
+          audience: verdict.audienceId ? { id: verdict.audienceId, name } : null,
+        });
+        job.logger.info('segment unchanged; nothing sent', {
+          ...job.ids,
+          valid: job.counts.valid,
+          readMs: timings.readMs,
+        });
+    }
+  }
+}

@@ -1,0 +1,68 @@
+import { emptyCounts, segmentTimings } from '../model/run';
+import { MemberCollector } from './memberCollector';
+import { RejectionReport, rejectionsUrl } from './rejectionReport';
+import type { MemberLimits } from './segmentDecision';
+import { Canceled, type SegmentJob, type SegmentRecorder, type SegmentTarget } from './segmentJob';
+import type { WorkerPorts } from './workerPorts';
+
+const HEARTBEAT_INTERVAL_MS = 30_000;
+
+export interface SegmentRead {
+  collector: MemberCollector;
+  readMs: number;
+}
+
+/**
+ * Reads the segment into a collector (normalize, validate, hash, de-duplicate, stop past the
+ * limit), writing progress to the run and heartbeats to the lease as it goes, then records the
+ * counts and saves the rejected rows.
+ */
+export async function readSegment(
+  ports: WorkerPorts,
+  recorder: SegmentRecorder,
+  job: SegmentJob,
+  target: SegmentTarget,
+  limits: MemberLimits,
+  progressIntervalMs: number,
+): Promise<SegmentRead> {
+  const { runId, segment } = job.message;
+  const rejections = new RejectionReport();
+  const collector = new MemberCollector(
+    { hash: target.destination.members.hash, hashEmails: target.exportConfig.hashEmails, limit: limits.max },
+    rejections,
+  );
+  const abort = new AbortController();
+  let nextProgressAt = Date.now() + progressIntervalMs;
+  let nextHeartbeatAt = Date.now() + HEARTBEAT_INTERVAL_MS;
+  try {
+    const batches = ports.segments.readField(segment, target.exportConfig.emailField, {
+      signal: abort.signal,
+    });
+    for await (const batch of batches) {
+      collector.addBatch(batch);
+      if (collector.overLimit) break;
+      if (Date.now() < nextProgressAt) continue;
+      nextProgressAt = Date.now() + progressIntervalMs;
+      const updated = await recorder.update(job.message, () => ({
+        progress: { rowsRead: collector.read, updatedAt: ports.clock.now().toISOString() },
+      }));
+      if (updated.status === 'canceled') throw new Canceled();
+      if (Date.now() >= nextHeartbeatAt) {
+        nextHeartbeatAt = Date.now() + HEARTBEAT_INTERVAL_MS;
+        await ports.leases.heartbeat(runId, segment, job.delivery.messageId, ports.clock.now());
+      }
+    }
+  } finally {
+    abort.abort();
+  }
+  const readMs = Date.now() - job.startedMs;
+  job.counts = { ...emptyCounts(), ...collector.counts() };
+
+  if (rejections.size > 0) await ports.rejections.save(runId, segment, rejections);
+  await recorder.update(job.message, () => ({
+    rejectionsUrl: rejections.size > 0 ? rejectionsUrl(runId, segment) : null,
+    counts: job.counts,
+    timings: segmentTimings({ readMs, totalMs: Date.now() - job.startedMs }),
+  }));
+  return { collector, readMs };
+}
