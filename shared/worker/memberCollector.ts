@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import { DIGEST_BYTES, type MemberHash } from '../destinations/destination';
-import { detachString } from '../segments/csvParser';
+import { detachString } from '../segments/detachString';
 import type { FieldBatch } from '../segments/segmentSource';
 import { DigestSet } from './digestSet';
 import { maskEmail, normalizeEmail } from './emailNormalizer';

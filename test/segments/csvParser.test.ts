@@ -1,4 +1,5 @@
-import { CsvParser, detachString } from '../../shared/segments/csvParser';
+import { CsvParser } from '../../shared/segments/csvParser';
+import { detachString } from '../../shared/segments/detachString';
 
 interface Parsed {
   fields: string[];
