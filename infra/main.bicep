@@ -277,6 +277,7 @@ module functionApp 'modules/functionApp.bicep' = {
       STATE_CONTAINER: stateContainerName
       EXPORT_QUEUE_NAME: exportQueueName
       SCHEDULER_CRON: schedulerCron
+      WATCHDOG_CRON: '*/30 * * * * *'
       SYSTEM_REFRESH_CRON: systemRefreshCron
       SYSTEM_REFRESH_TIME_ZONE: systemRefreshTimeZone
       SEGMENT_MIN_PROFILES: string(segmentMinProfiles)

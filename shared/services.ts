@@ -59,7 +59,8 @@ const defaultFactories: Omit<Factories, 'config'> = {
   exports: (s) => createExportService(s),
   runs: (s) => createRunService(s),
   exportQueue: (s) => createExportQueue(s.config, s.storage),
-  worker: (s) => createExportWorker(workerPorts(s)),
+  worker: (s) =>
+    createExportWorker(workerPorts(s), { heartbeatMs: (s.config.RUN_STALE_AFTER_SECONDS * 1000) / 6 }),
 };
 
 export function createServices(config: AppConfig, overrides: Partial<Services> = {}): Services {

@@ -147,10 +147,16 @@ export const configSchema = z.object({
   MASS_REMOVAL_MAX_SHARE: share(0.2, 'Largest share of an audience one run may remove without `force`.'),
   MASS_REMOVAL_MIN_COUNT: int(100, 0, 'Removals below this count never trigger the mass-removal guard.'),
   RUN_STALE_AFTER_SECONDS: int(
-    900,
-    60,
-    'A segment `running` this long without progress is considered abandoned and may be taken over.',
+    120,
+    30,
+    'A segment whose worker sent no heartbeat for this long is `stalled`: the watchdog hands it to a new worker.',
   ),
+  WATCHDOG_CRON: z
+    .string()
+    .default('*/30 * * * * *')
+    .describe(
+      'NCRONTAB (six fields) of the timer that finds stalled segments and hands them to a new worker.',
+    ),
 
   FUNCTIONS_WORKER_RUNTIME: z.string().optional().describe('Set by Azure Functions; `node`.'),
   WEBSITE_SITE_NAME: z.string().optional().describe('Set by Azure (the app name): the app runs in Azure.'),

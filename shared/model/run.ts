@@ -2,7 +2,7 @@ export type RunStatus =
   'queued' | 'running' | 'succeeded' | 'partiallySucceeded' | 'failed' | 'skipped' | 'canceled';
 
 export type SegmentRunStatus =
-  'queued' | 'running' | 'waitingForQuota' | 'succeeded' | 'failed' | 'skipped' | 'canceled';
+  'queued' | 'running' | 'stalled' | 'waitingForQuota' | 'succeeded' | 'failed' | 'skipped' | 'canceled';
 
 export interface SegmentCounts {
   read: number;
@@ -41,6 +41,8 @@ export interface SegmentRunState {
   timings?: SegmentTimings | null;
   /** `waitingForQuota`: when the daily request budget resets and the segment resumes (ISO). */
   resumesAt?: string | null;
+  /** `stalled`: the last heartbeat of the worker that held the segment (ISO). */
+  stalledSince?: string | null;
 }
 
 /** A segment's state before any work: queued, no counts, no audience; `patch` overrides. */

@@ -17,6 +17,7 @@ function segmentView(state: SegmentRunState, run: Run): SegmentRunResponse {
     progress: isFinalSegmentStatus(state.status) ? null : (state.progress ?? null),
     timings: state.timings ?? null,
     resumesAt: state.status === 'waitingForQuota' ? (state.resumesAt ?? null) : null,
+    stalledSince: state.status === 'stalled' ? (state.stalledSince ?? null) : null,
   };
 }
 

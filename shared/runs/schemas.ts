@@ -56,6 +56,7 @@ const timings = z
 export const segmentStatusSchema = z.enum([
   'queued',
   'running',
+  'stalled',
   'waitingForQuota',
   'succeeded',
   'failed',
@@ -104,6 +105,12 @@ export const segmentRunSchema = z.object({
     .nullable()
     .describe(
       'When status is `waitingForQuota`: when the daily RollWorks request budget resets and the segment resumes (ISO 8601).',
+    ),
+  stalledSince: z
+    .string()
+    .nullable()
+    .describe(
+      'When status is `stalled`: the last heartbeat of the worker that died or hung (ISO 8601); a new worker takes the segment over.',
     ),
 });
 

@@ -129,6 +129,14 @@ export function explainSegment(
           message: 'The daily RollWorks request budget is used up; the segment resumes on the next UTC day.',
         },
       };
+    case 'stalled':
+      return {
+        reason: 'STALLED',
+        error: {
+          code: 'STALLED',
+          message: `The worker exporting this segment stopped reporting at ${state.stalledSince ?? 'an unknown time'}; the segment was handed to a new worker and continues where it is safe to.`,
+        },
+      };
     default:
       // Succeeded, queued or running: an error here is a retry in progress, worth showing as it is.
       return {

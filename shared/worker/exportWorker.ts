@@ -19,6 +19,8 @@ export interface ExportWorkerOptions {
   progressIntervalMs?: number;
   /** Re-enqueues after retryable destination errors before the segment fails. */
   maxRequeues?: number;
+  /** Between heartbeats on the segment's lease; well under RUN_STALE_AFTER_SECONDS. */
+  heartbeatMs?: number;
 }
 
 const BUSY_RECHECK_MAX_SECONDS = 60;
@@ -35,6 +37,7 @@ export function createExportWorker(ports: WorkerPorts, options: ExportWorkerOpti
   });
   const settle = createSettlement(ports, recorder, options.maxRequeues ?? 8);
   const now = () => ports.clock.now();
+  const heartbeatMs = options.heartbeatMs ?? 20_000;
 
   async function handle(raw: unknown, delivery: { dequeueCount: number; messageId: string }, logger: Logger) {
     const parsed = parseEnvelope(raw);
@@ -81,11 +84,19 @@ export function createExportWorker(ports: WorkerPorts, options: ExportWorkerOpti
       counts: { ...state.counts },
     };
     let countRequeue = false;
+    // The lease's heartbeat for as long as this worker holds the segment (read and send alike).
+    const heartbeat = setInterval(() => {
+      ports.leases.heartbeat(message.runId, message.segment, delivery.messageId, now()).catch(() => {
+        logger.warn('could not renew segment lease', ids);
+      });
+    }, heartbeatMs);
+    heartbeat.unref();
     try {
       await exportSegment(job);
     } catch (error) {
       countRequeue = await settle(job, error);
     } finally {
+      clearInterval(heartbeat);
       await ports.leases
         .release(message.runId, message.segment, delivery.messageId, countRequeue)
         .catch(() => logger.warn('could not release segment lease', ids));

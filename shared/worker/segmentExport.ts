@@ -45,6 +45,7 @@ export function createSegmentExport(
     await recorder.update(job.message, (current) => ({
       status: 'running',
       reason: null,
+      stalledSince: null,
       startedAt: current.startedAt ?? startedAt,
       progress: { rowsRead: 0, updatedAt: startedAt },
     }));

@@ -9,6 +9,15 @@ interface WorkEntity {
   owner: string;
   heartbeatAt: string;
   requeues: number;
+  /** When the watchdog last handed this segment to a new worker. */
+  handedOverAt?: string;
+}
+
+/** A segment held by a worker that has sent no heartbeat since `heartbeatAt`. */
+export interface StaleLease {
+  runId: string;
+  segment: string;
+  heartbeatAt: string;
 }
 
 export type LeaseClaim = { ok: true; requeues: number } | { ok: false; busyForMs: number };
@@ -20,6 +29,7 @@ export type LeaseClaim = { ok: true; requeues: number } | { ok: false; busyForMs
  * older than `staleAfterMs`. Also counts re-enqueues after retryable errors.
  */
 export function createSegmentLeases(table: () => TableClient, staleAfterMs: number) {
+  const stale = (at: string | undefined, now: Date) => !at || now.getTime() - Date.parse(at) >= staleAfterMs;
   const client = ensuredTable(table);
   const keys = (runId: string, segment: string) => ({
     partitionKey: tableKey(runId),
@@ -78,6 +88,44 @@ export function createSegmentLeases(table: () => TableClient, staleAfterMs: numb
         .catch((error: unknown) => {
           if (statusOf(error) !== 412) throw error;
         });
+    },
+
+    /**
+     * Held segments whose heartbeat is older than the stale age, and that the watchdog has not handed
+     * over within that age either (so one stall is handed over once, not on every tick).
+     */
+    async stale(now: Date): Promise<StaleLease[]> {
+      const cutoff = new Date(now.getTime() - staleAfterMs).toISOString();
+      const found: StaleLease[] = [];
+      const entities = (await client()).listEntities<WorkEntity>({
+        queryOptions: { filter: `owner ne '' and heartbeatAt lt '${cutoff}'` },
+      });
+      for await (const entity of entities) {
+        if (!entity.owner || !stale(entity.handedOverAt, now)) continue;
+        found.push({
+          runId: decodeURIComponent(entity.partitionKey),
+          segment: decodeURIComponent(entity.rowKey),
+          heartbeatAt: entity.heartbeatAt,
+        });
+      }
+      return found;
+    },
+
+    /** Records a hand-over; false when the holder came back to life (a heartbeat) meanwhile. */
+    async markHandedOver(lease: StaleLease, now: Date): Promise<boolean> {
+      const current = await read(lease.runId, lease.segment);
+      if (!current || current.heartbeatAt !== lease.heartbeatAt) return false;
+      try {
+        await (
+          await client()
+        ).updateEntity({ ...keys(lease.runId, lease.segment), handedOverAt: now.toISOString() }, 'Merge', {
+          etag: current.etag,
+        });
+        return true;
+      } catch (error) {
+        if (statusOf(error) === 412) return false;
+        throw error;
+      }
     },
 
     /** Gives the segment up; `countRequeue` adds one to the retry count kept for the poison rule. */

@@ -5,8 +5,6 @@ import type { MemberLimits } from './segmentDecision';
 import { Canceled, type SegmentJob, type SegmentRecorder, type SegmentTarget } from './segmentJob';
 import type { WorkerPorts } from './workerPorts';
 
-const HEARTBEAT_INTERVAL_MS = 30_000;
-
 export interface SegmentRead {
   collector: MemberCollector;
   readMs: number;
@@ -33,7 +31,6 @@ export async function readSegment(
   );
   const abort = new AbortController();
   let nextProgressAt = Date.now() + progressIntervalMs;
-  let nextHeartbeatAt = Date.now() + HEARTBEAT_INTERVAL_MS;
   try {
     const batches = ports.segments.readField(segment, target.exportConfig.emailField, {
       signal: abort.signal,
@@ -47,10 +44,6 @@ export async function readSegment(
         progress: { rowsRead: collector.read, updatedAt: ports.clock.now().toISOString() },
       }));
       if (updated.status === 'canceled') throw new Canceled();
-      if (Date.now() >= nextHeartbeatAt) {
-        nextHeartbeatAt = Date.now() + HEARTBEAT_INTERVAL_MS;
-        await ports.leases.heartbeat(runId, segment, job.delivery.messageId, ports.clock.now());
-      }
     }
   } finally {
     abort.abort();

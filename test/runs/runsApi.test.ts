@@ -78,6 +78,7 @@ describe('POST /api/exports/{id}/runs', () => {
       progress: null,
       timings: null,
       resumesAt: null,
+      stalledSince: null,
     });
     const messages = await stack.queuedMessages();
     expect(messages).toEqual([

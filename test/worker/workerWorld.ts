@@ -160,6 +160,8 @@ export function createWorld(
     queue,
     services,
     worker,
+    /** The worker's ports before any `options.ports` wrapper (e.g. for the watchdog). */
+    ports,
     exportConfig: exported,
     logLines,
     logger,
