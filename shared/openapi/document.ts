@@ -1,4 +1,4 @@
-import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { OpenAPIRegistry, OpenApiGeneratorV31 } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
 import type { Role } from '../model/identity';
 import { exportListResponseSchema, exportRequestSchema, exportResponseSchema } from '../exports/schemas';
@@ -19,25 +19,15 @@ import {
   patchConnectionSchema,
 } from '../connections/schemas';
 import { segmentInfoSchema, segmentListSchema, segmentQuerySchema } from '../segments/segmentSchemas';
-import { problemSchema } from './problemSchema';
+import { consoleOperations } from './consoleOperations';
+import { jsonContent, problem, type Operation } from './operation';
 
 const ALL_ROLES: Role[] = ['Exports.Admin', 'Exports.Contributor', 'Exports.Viewer', 'Exports.Runner'];
 
-const jsonContent = (schema: z.ZodType) => ({ 'application/json': { schema } });
-const problem = (description: string) => ({
-  description,
-  content: { 'application/problem+json': { schema: problemSchema } },
-});
 const body = (schema: z.ZodType) => ({ required: true, content: jsonContent(schema) });
 const exportParams = z.object({ id: z.string().describe('Export id.') });
 const runParams = z.object({ runId: z.string().describe('Run id (`run_…`).') });
 const connectionParams = z.object({ id: z.string().describe('Connection id.') });
-
-interface Operation extends Omit<RouteConfig, 'responses' | 'security'> {
-  /** Roles allowed, or anonymous. */
-  roles: Role[] | 'anonymous';
-  responses: RouteConfig['responses'];
-}
 
 /**
  * Every HTTP route the app registers, described from the zod schemas that validate its requests.
@@ -295,6 +285,7 @@ export function apiOperations(): Operation[] {
         409: problem('The run has already finished'),
       },
     },
+    ...consoleOperations(),
   ];
 }
 

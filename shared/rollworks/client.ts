@@ -233,6 +233,19 @@ export function createRollWorksClient(
     forConnection(tokens): RollWorksApi {
       const call = (spec: Omit<RequestSpec, 'tokens' | 'budgeted'>) =>
         send({ ...spec, tokens, budgeted: true });
+      const listAdvertisers = async () => {
+        const data = await call({
+          operation: 'listAdvertisers',
+          method: 'GET',
+          url: api('/audience/v1/advertisers'),
+          idempotent: true,
+        });
+        const list = field(data, 'data');
+        return (Array.isArray(list) ? list : [])
+          .map((item) => ({ eid: String(field(item, 'advertiser_id') ?? ''), name: field(item, 'name') }))
+          .filter((item) => item.eid !== '')
+          .map(({ eid, name }) => ({ eid, name: typeof name === 'string' && name ? name : eid }));
+      };
       return {
         async getOrganization() {
           const data = await call({
@@ -243,17 +256,9 @@ export function createRollWorksClient(
           });
           return eidAndName(field(data, 'results'));
         },
+        listAdvertisers,
         async listAdvertiserIds() {
-          const data = await call({
-            operation: 'listAdvertisers',
-            method: 'GET',
-            url: api('/audience/v1/advertisers'),
-            idempotent: true,
-          });
-          const list = field(data, 'data');
-          return Array.isArray(list)
-            ? list.map((item) => String(field(item, 'advertiser_id') ?? '')).filter(Boolean)
-            : [];
+          return (await listAdvertisers()).map((advertiser) => advertiser.eid);
         },
         async getAdvertisable(eid) {
           const data = await call({

@@ -71,6 +71,8 @@ export interface MemberWriteOptions {
 export interface RollWorksApi {
   getOrganization(): Promise<{ eid: string; name: string }>;
   listAdvertiserIds(): Promise<string[]>;
+  /** The advertisers the connection's RollWorks user reaches, with their names (one request). */
+  listAdvertisers(): Promise<{ eid: string; name: string }[]>;
   getAdvertisable(eid: string): Promise<{ eid: string; name: string }>;
   createCrmAudience(
     advertiserId: string,
