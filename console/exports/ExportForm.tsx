@@ -1,0 +1,177 @@
+import { useEffect, useState } from 'preact/hooks';
+import { messagesByField } from '../api/problem';
+import type { AdvertiserList, ConnectionView, ExportView, Segment } from '../api/types';
+import { useConsole } from '../app/context';
+import { Layout } from '../app/Layout';
+import { navigate } from '../app/router';
+import {
+  ErrorAlert,
+  FieldError,
+  FormError,
+  Loading,
+  TextField,
+  errorProps,
+  type FieldMessages,
+} from '../ui/fields';
+import { useLoad } from '../ui/useLoad';
+import { AdvertiserField } from './AdvertiserField';
+import { DRAFT_FIELDS, draftOf, emptyDraft, requestOf, type Draft } from './draft';
+import { SchedulePicker } from './SchedulePicker';
+import { commonFields, likelyEmailField } from './segmentChoice';
+import { SegmentPicker } from './SegmentPicker';
+
+/** Add export (also for Create duplicate) and Edit. Saving never runs the export. */
+export function ExportForm({ id, duplicateOf }: { id?: string; duplicateOf?: string }) {
+  const { api } = useConsole();
+  const source = id ?? duplicateOf;
+  const loaded = useLoad(async () => {
+    const [connections, segments, existing] = await Promise.all([
+      api.get<{ connections: ConnectionView[] }>('/connections').then((body) => body.connections),
+      api.get<{ segments: Segment[] }>('/segments').then((body) => body.segments),
+      source ? api.get<ExportView>(`/exports/${source}`) : Promise.resolve(undefined),
+    ]);
+    return { connections, segments, existing };
+  }, [source]);
+  const [draft, setDraft] = useState<Draft>(emptyDraft);
+  const [messages, setMessages] = useState<FieldMessages>(new Map());
+  const [busy, setBusy] = useState(false);
+  const change = (patch: Partial<Draft>) => setDraft((current) => ({ ...current, ...patch }));
+
+  useEffect(() => {
+    const existing = loaded.data?.existing;
+    if (existing)
+      setDraft(draftOf(existing, duplicateOf ? `Copy of ${existing.displayName}` : existing.displayName));
+  }, [loaded.data]);
+
+  const usable = loaded.data?.connections.filter((connection) => connection.status === 'ready') ?? [];
+  const targets = useLoad(
+    () =>
+      draft.connectionId
+        ? api.get<AdvertiserList>(`/connections/${draft.connectionId}/advertisers`)
+        : Promise.resolve(undefined),
+    [draft.connectionId],
+  );
+  const fields = commonFields(loaded.data?.segments ?? [], draft.segments);
+  useEffect(() => {
+    if (!fields.includes(draft.emailField))
+      change({ emailField: likelyEmailField(fields) ?? fields[0] ?? '' });
+  }, [fields.join('\n')]);
+
+  async function save(event: Event) {
+    event.preventDefault();
+    setBusy(true);
+    setMessages(new Map());
+    try {
+      const saved = id
+        ? await api.send<ExportView>('PUT', `/exports/${id}`, requestOf(draft))
+        : await api.send<ExportView>('POST', '/exports', requestOf(draft));
+      navigate(`/exports/${saved.id}`);
+    } catch (error) {
+      setMessages(messagesByField(error, DRAFT_FIELDS));
+      setBusy(false);
+    }
+  }
+
+  const title = id ? 'Edit export' : 'Add export';
+  if (!loaded.data) {
+    return (
+      <Layout title={title} section="Exports">
+        {loaded.error ? <ErrorAlert error={loaded.error} /> : <Loading />}
+      </Layout>
+    );
+  }
+  return (
+    <Layout title={title} section="Exports">
+      <form onSubmit={save} noValidate>
+        <FormError messages={messages} />
+        <div class="field">
+          {usable.length === 0 ? (
+            <span class="label">Connection for export</span>
+          ) : (
+            <label for="export-connection">Connection for export</label>
+          )}
+          {usable.length === 0 ? (
+            <p class="hint">
+              There is no ready connection you may use. An administrator adds one under Connections, signs in
+              to RollWorks and adds an export user; contributors can use connections shared with them.
+            </p>
+          ) : (
+            <select
+              id="export-connection"
+              value={draft.connectionId}
+              onChange={(event) => change({ connectionId: event.currentTarget.value })}
+              {...errorProps('export-connection', messages, 'connectionId')}
+            >
+              <option value="">Choose a connection</option>
+              {usable.map((connection) => (
+                <option key={connection.id} value={connection.id}>
+                  {connection.displayName}
+                </option>
+              ))}
+            </select>
+          )}
+          <FieldError id="export-connection" messages={messages} field="connectionId" />
+          <ErrorAlert error={targets.error} />
+        </div>
+        <TextField
+          id="export-name"
+          label="Display name"
+          field="displayName"
+          value={draft.displayName}
+          messages={messages}
+          onInput={(displayName) => change({ displayName })}
+        />
+        <AdvertiserField
+          value={draft.advertiserId}
+          advertisers={targets.data?.advertisers}
+          messages={messages}
+          onInput={(advertiserId) => change({ advertiserId })}
+        />
+        <SegmentPicker
+          segments={loaded.data.segments}
+          chosen={draft.segments}
+          limits={targets.data?.segmentLimits}
+          messages={messages}
+          onChange={(segments) => change({ segments })}
+        />
+        <fieldset>
+          <legend>Data matching</legend>
+          <div class="field">
+            <label for="export-email">Email</label>
+            <select
+              id="export-email"
+              value={draft.emailField}
+              onChange={(event) => change({ emailField: event.currentTarget.value })}
+              {...errorProps('export-email', messages, 'emailField')}
+            >
+              {fields.map((field) => (
+                <option key={field} value={field}>
+                  {field}
+                </option>
+              ))}
+            </select>
+            <p class="hint">The field of the chosen segments that holds the email address.</p>
+            <FieldError id="export-email" messages={messages} field="emailField" />
+          </div>
+          <label class="choice">
+            <input
+              type="checkbox"
+              checked={draft.hashEmails}
+              onChange={(event) => change({ hashEmails: event.currentTarget.checked })}
+            />
+            Hash emails (MD5)
+          </label>
+        </fieldset>
+        <SchedulePicker draft={draft} change={change} messages={messages} />
+        <p class="actions">
+          <button type="submit" class="primary" disabled={busy}>
+            Save
+          </button>
+          <button type="button" onClick={() => history.back()}>
+            Back
+          </button>
+        </p>
+      </form>
+    </Layout>
+  );
+}
