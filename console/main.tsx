@@ -6,6 +6,7 @@ import { LocalSignIn } from './auth/LocalSignIn';
 import { pageSignIn, type Session } from './auth/session';
 
 const root = document.getElementById('app')!;
+root.textContent = ''; // the <noscript> note
 const start = (session: Session) => render(<App session={session} />, root);
 
 function unavailable(message: string) {

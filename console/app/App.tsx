@@ -10,7 +10,7 @@ import { ExportsPage } from '../exports/ExportsPage';
 import { RunDetails } from '../runs/RunDetails';
 import { Console, contextFor } from './context';
 import { Layout } from './Layout';
-import { match, navigate, useRoute } from './router';
+import { match, useRoute } from './router';
 
 /** Which page a path shows; null when there is none. */
 function page(path: string, query: URLSearchParams) {
@@ -38,10 +38,6 @@ export function App({ session }: { session: Session }) {
     [session],
   );
   const { path, query } = useRoute();
-  if (path === '/') {
-    navigate('/exports', { replace: true });
-    return null;
-  }
   const shown = page(path, query);
   return (
     <Console.Provider value={context}>

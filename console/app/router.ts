@@ -11,7 +11,8 @@ addEventListener('popstate', notify);
 /** The current path inside the console, e.g. `/exports/exp_1`, and its query. */
 export function currentRoute(): { path: string; query: URLSearchParams } {
   const path = location.pathname.startsWith(BASE) ? location.pathname.slice(BASE.length) : '/';
-  return { path: path.replace(/\/+$/, '') || '/', query: new URLSearchParams(location.search) };
+  // The console opens on the exports list.
+  return { path: path.replace(/\/+$/, '') || '/exports', query: new URLSearchParams(location.search) };
 }
 
 export function navigate(to: string, { replace = false } = {}): void {

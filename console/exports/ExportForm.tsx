@@ -15,7 +15,7 @@ import {
 } from '../ui/fields';
 import { useLoad } from '../ui/useLoad';
 import { AdvertiserField } from './AdvertiserField';
-import { DRAFT_FIELDS, draftOf, emptyDraft, requestOf, type Draft } from './draft';
+import { DRAFT_FIELDS, draftOf, emptyDraft, requestOf, withoutMessagesOf, type Draft } from './draft';
 import { SchedulePicker } from './SchedulePicker';
 import { commonFields, likelyEmailField } from './segmentChoice';
 import { SegmentPicker } from './SegmentPicker';
@@ -35,7 +35,10 @@ export function ExportForm({ id, duplicateOf }: { id?: string; duplicateOf?: str
   const [draft, setDraft] = useState<Draft>(emptyDraft);
   const [messages, setMessages] = useState<FieldMessages>(new Map());
   const [busy, setBusy] = useState(false);
-  const change = (patch: Partial<Draft>) => setDraft((current) => ({ ...current, ...patch }));
+  const change = (patch: Partial<Draft>) => {
+    setDraft((current) => ({ ...current, ...patch }));
+    setMessages((current) => withoutMessagesOf(current, Object.keys(patch)));
+  };
 
   useEffect(() => {
     const existing = loaded.data?.existing;

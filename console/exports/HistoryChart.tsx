@@ -84,6 +84,11 @@ export function HistoryChart({ runs }: { runs: Run[] }) {
           </g>
         ))}
         {line && <polyline class="duration" points={line} />}
+        {durations.map((ms, index) =>
+          ms === null ? null : (
+            <circle key={index} class="duration-point" cx={x(index)} cy={yDuration(ms)} r={3} />
+          ),
+        )}
         <text class="axis-title" x={PAD.left} y={HEIGHT - 4}>
           Oldest
         </text>

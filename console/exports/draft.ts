@@ -69,3 +69,16 @@ export function requestOf(draft: Draft): ExportRequest {
         : { enabled: draft.scheduleKind === 'system' },
   };
 }
+
+const FIELD_OF: Partial<Record<keyof Draft, string>> = {
+  cron: 'schedule.cron',
+  timeZone: 'schedule.timeZone',
+  scheduleKind: 'schedule',
+};
+
+/** A message goes once its field is changed: it was about the old value. */
+export function withoutMessagesOf(messages: Map<string, string[]>, changed: string[]): Map<string, string[]> {
+  const fields = changed.map((key) => FIELD_OF[key as keyof Draft] ?? key);
+  if (!fields.some((field) => messages.has(field))) return messages;
+  return new Map([...messages].filter(([field]) => !fields.includes(field)));
+}

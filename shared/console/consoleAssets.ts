@@ -1,10 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { packageRoot } from '../packageRoot';
 
 /** What `npm run build` writes to dist/console/manifest.json (see dev/buildConsole.ts). */
 export interface ConsoleManifest {
   script: string;
   style: string;
+  icon: string;
+  /** Every file under assets/, for the serving function and the size benchmark. */
   assets: string[];
 }
 
@@ -16,18 +19,10 @@ export interface ConsoleAsset {
 const CONTENT_TYPES: Record<string, string> = {
   '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
 };
 
-/** dist/console of the folder holding package.json: the checkout, or the unzipped deployment package. */
-function consoleDir(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`no package.json above ${__dirname}`);
-    dir = parent;
-  }
-  return path.join(dir, 'dist', 'console');
-}
+const consoleDir = () => path.join(packageRoot(), 'dist', 'console');
 
 let manifest: ConsoleManifest | undefined;
 const assets = new Map<string, ConsoleAsset>();

@@ -16,6 +16,7 @@ export function renderConsolePage(manifest: ConsoleManifest, signIn: ConsoleSign
 <meta name="referrer" content="no-referrer">
 <meta name="console-sign-in" content="${escapeHtml(JSON.stringify(signIn))}">
 <title>RollWorks export</title>
+<link rel="icon" href="${asset(manifest.icon)}">
 <link rel="stylesheet" href="${asset(manifest.style)}">
 <script type="module" src="${asset(manifest.script)}"></script>
 </head>
