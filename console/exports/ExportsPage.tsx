@@ -48,7 +48,8 @@ export function ExportsPage() {
     return { exports, connectionNames: new Map(connections.map((c) => [c.id, c.displayName])) };
   }, []);
   const lastRefreshed = useLastRefreshed(data?.exports);
-  const connectionName = (id: string | null) => (id ? (data?.connectionNames.get(id) ?? id) : 'None');
+  const connectionName = (id: string | null) =>
+    id ? (data?.connectionNames.get(id) ?? 'Not visible to you') : 'None';
   const needle = search.trim().toLowerCase();
   const shown = data?.exports.filter(
     (item) =>

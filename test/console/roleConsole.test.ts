@@ -1,0 +1,153 @@
+import { signLocalToken } from '../../dev/localAuth';
+import { apiClient, type ApiClient } from '../../dev/demo/apiClient';
+import { readyConnection } from '../../dev/readyConnection';
+import { DEMO_ADVERTISABLES } from '../../dev/simulator';
+import {
+  checkPage,
+  expectNothingSecret,
+  signIn,
+  startConsoleWorld,
+  type ConsoleWorld,
+} from './support/consoleWorld';
+
+/** Each role sees only what the API lets it do; bad input shows at its field. */
+let world: ConsoleWorld;
+let admin: ApiClient;
+let runId: string;
+
+const exportBody = (displayName: string, connectionId: string) => ({
+  displayName,
+  connectionId,
+  advertiserId: DEMO_ADVERTISABLES[0].eid,
+  emailField: 'Email',
+  segments: ['newsletter'],
+});
+
+beforeAll(async () => {
+  world = await startConsoleWorld();
+  admin = apiClient(
+    world.stack.urls.api,
+    await signLocalToken({ roles: ['Exports.Admin'], sub: 'admin', name: 'Ada' }),
+  );
+  const shared = await readyConnection(admin, {
+    displayName: 'Shared RollWorks',
+    access: 'adminsAndContributors',
+  });
+  const adminsOnly = await readyConnection(admin, { displayName: 'Admin RollWorks', access: 'admins' });
+  const sharedExport = await admin.expect<{ id: string }>(
+    201,
+    'POST',
+    '/exports',
+    exportBody('Shared export', shared.id),
+  );
+  await admin.expect(201, 'POST', '/exports', exportBody('Admin export', adminsOnly.id));
+  runId = (await admin.expect<{ id: string }>(202, 'POST', `/exports/${sharedExport.id}/runs`, {})).id;
+  for (
+    let status = '';
+    !['succeeded', 'failed'].includes(status);
+    await new Promise((r) => setTimeout(r, 300))
+  ) {
+    status = (await admin.expect<{ status: string }>(200, 'GET', `/runs/${runId}`)).status;
+  }
+}, 180_000);
+afterAll(() => world?.stop());
+
+const button = (name: string) => ({ name, exact: true });
+
+it('a contributor sees the shared connection only, edits and runs exports on it, not the others', async () => {
+  const { page, problems, close } = await signIn(world, 'Carla Contributor', 'Exports.Contributor');
+  try {
+    await page.getByRole('cell', { name: 'Admin export' }).waitFor();
+    const rows = await page.locator('table.exports tbody tr').allTextContents();
+    expect(rows.find((row) => row.startsWith('Shared export'))).toMatch(/Edit, run$/);
+    expect(rows.find((row) => row.startsWith('Admin export'))).toMatch(/View$/);
+    await checkPage(page, 'contributor-exports');
+
+    await page.getByRole('link', { name: 'Connections' }).click();
+    await page.getByRole('cell', { name: 'Shared RollWorks' }).waitFor();
+    expect(await page.getByText('Admin RollWorks').count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Add connection' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Edit' }).count()).toBe(0);
+    await checkPage(page, 'contributor-connections');
+
+    await page.getByRole('link', { name: 'Exports' }).click();
+    await page.getByRole('link', { name: 'Admin export' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Export history' }).waitFor();
+    for (const name of ['Run', 'Dry run', 'Remove'])
+      expect(await page.getByRole('button', button(name)).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Edit' }).count()).toBe(0);
+
+    // Add export: only the shared connection; an empty name is refused at Display name
+    await page.getByRole('link', { name: 'Exports' }).click();
+    await page.getByRole('link', { name: 'Add export' }).click();
+    await page.getByRole('combobox', { name: 'Connection for export' }).waitFor();
+    const options = await page.getByLabel('Connection for export').locator('option').allTextContents();
+    expect(options).toEqual(['Choose a connection', 'Shared RollWorks']);
+    await page.getByLabel('Connection for export').selectOption({ label: 'Shared RollWorks' });
+    await page.getByRole('button', { name: new RegExp(DEMO_ADVERTISABLES[0].name) }).click();
+    await page.getByLabel(/^newsletter/).check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('#export-name-error').waitFor();
+    expect(await page.getByLabel('Display name').getAttribute('aria-invalid')).toBe('true');
+    await checkPage(page, 'contributor-add-export-error');
+    expect(problems).toEqual([]);
+  } finally {
+    await close();
+  }
+}, 120_000);
+
+it('a viewer reads exports and runs and downloads rejections, but runs and changes nothing', async () => {
+  const { page, problems, close } = await signIn(world, 'Vera Viewer', 'Exports.Viewer');
+  try {
+    expect(await page.getByRole('link', { name: 'Connections' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Add export' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Shared export' }).click();
+    await page.getByRole('heading', { level: 2, name: 'Export history' }).waitFor();
+    for (const name of ['Run', 'Dry run', 'Cancel', 'Remove']) {
+      expect(await page.getByRole('button', button(name)).count()).toBe(0);
+    }
+    expect(await page.getByRole('link', { name: 'Create duplicate' }).count()).toBe(0);
+    await checkPage(page, 'viewer-export-details');
+    await page.locator('table a').first().click();
+    await page.getByRole('button', { name: 'Download rejections' }).waitFor();
+    await checkPage(page, 'viewer-run-details');
+    await expectNothingSecret(page);
+    expect(problems).toEqual([]);
+  } finally {
+    await close();
+  }
+}, 120_000);
+
+it('a runner starts runs and reads them, without connections, changes or rejection reports', async () => {
+  const { page, problems, close } = await signIn(world, 'Rui Runner', 'Exports.Runner');
+  try {
+    expect(await page.getByRole('link', { name: 'Connections' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Shared export' }).click();
+    await page.getByRole('button', button('Run')).waitFor();
+    expect(await page.getByRole('link', { name: 'Edit' }).count()).toBe(0);
+    expect(await page.getByRole('button', button('Remove')).count()).toBe(0);
+    await page.getByRole('button', button('Dry run')).click();
+    await page.getByRole('heading', { level: 1, name: 'Run details' }).waitFor();
+    await page.locator('.summary .status', { hasText: 'Succeeded' }).waitFor({ timeout: 60_000 });
+    expect(await page.getByText('Dry run: the segment was read and compared').count()).toBe(1);
+    expect(await page.getByRole('button', { name: 'Download rejections' }).count()).toBe(0);
+    await checkPage(page, 'runner-run-details');
+    expect(problems).toEqual([]);
+  } finally {
+    await close();
+  }
+}, 120_000);
+
+it('the local sign-in shows a missing name at its field', async () => {
+  const context = await world.browser.newContext();
+  try {
+    const page = await context.newPage();
+    await page.goto(world.stack.urls.console);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('#sign-in-name-error').waitFor();
+    expect(await page.getByLabel('Name').getAttribute('aria-invalid')).toBe('true');
+    await checkPage(page, 'sign-in-error');
+  } finally {
+    await context.close();
+  }
+});
