@@ -16,6 +16,7 @@ beforeAll(async () => {
   harness = await startHarness();
   api = await startApiHost(harness, [
     'connections.ts',
+    'connectionAdvertisers.ts',
     'oauthCallback.ts',
     'exports.ts',
     'runs.ts',
@@ -91,6 +92,12 @@ const endpoints: Endpoint[] = [
     method: 'POST',
     path: (id) => `/api/connections/${id}/export-user`,
     expected: { ...ADMIN_ONLY, admin: 200 },
+  },
+  {
+    name: 'connection advertisers (not signed in to RollWorks → 422)',
+    method: 'GET',
+    path: (id) => `/api/connections/${id}/advertisers`,
+    expected: { ...ADMIN_ONLY, admin: 422, contributor: 422 },
   },
   {
     name: 'list exports',

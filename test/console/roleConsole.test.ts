@@ -14,6 +14,7 @@ import {
 let world: ConsoleWorld;
 let admin: ApiClient;
 let runId: string;
+let connections: { shared: string; adminsOnly: string };
 
 const exportBody = (displayName: string, connectionId: string) => ({
   displayName,
@@ -34,6 +35,7 @@ beforeAll(async () => {
     access: 'adminsAndContributors',
   });
   const adminsOnly = await readyConnection(admin, { displayName: 'Admin RollWorks', access: 'admins' });
+  connections = { shared: shared.id, adminsOnly: adminsOnly.id };
   const sharedExport = await admin.expect<{ id: string }>(
     201,
     'POST',
@@ -53,6 +55,22 @@ beforeAll(async () => {
 afterAll(() => world?.stop());
 
 const button = (name: string) => ({ name, exact: true });
+
+it('GET /api/connections/{id}/advertisers answers contributors for shared connections only', async () => {
+  const contributor = apiClient(
+    world.stack.urls.api,
+    await signLocalToken({ roles: ['Exports.Contributor'], sub: 'carla', name: 'Carla' }),
+  );
+  expect(await contributor.expect(200, 'GET', `/connections/${connections.shared}/advertisers`)).toEqual({
+    advertisers: DEMO_ADVERTISABLES.map(({ eid, name }) => ({ id: eid, name })),
+    segmentLimits: { minProfiles: 100, maxProfiles: 250_000 },
+  });
+  const hidden = await contributor.call<{ code: string }>(
+    'GET',
+    `/connections/${connections.adminsOnly}/advertisers`,
+  );
+  expect(hidden).toMatchObject({ status: 404, body: { code: 'CONNECTION_NOT_FOUND' } });
+});
 
 it('a contributor sees the shared connection only, edits and runs exports on it, not the others', async () => {
   const { page, problems, close } = await signIn(world, 'Carla Contributor', 'Exports.Contributor');
