@@ -108,13 +108,26 @@ it('an admin connects RollWorks, adds an export, runs it and reads the result', 
     expect(csv.split('\n')[0]).toMatch(/reason/);
     expect(csv.split('\n').length).toBeGreaterThan(2);
 
+    // Two more runs after the segment changed upstream: a dry run, then a run sending the change
+    await world.changeSegment('newsletter', 0.1);
+    for (const action of ['Dry run', 'Run']) {
+      await page.getByRole('link', { name: 'Paid social' }).click();
+      await page.getByRole('button', { name: action, exact: true }).click();
+      await page.getByRole('heading', { level: 1, name: 'Run details' }).waitFor();
+      await page.locator('.summary .status', { hasText: 'Succeeded' }).waitFor({ timeout: 60_000 });
+    }
+    const [, , , , , added, removed] = await page.locator('table.counts td').allTextContents();
+    expect(Number(added)).toBeGreaterThan(0);
+    expect(Number(removed)).toBeGreaterThan(0);
+
     // Export history: the chart above the table
     await page.getByRole('link', { name: 'Paid social' }).click();
     await page.getByRole('heading', { level: 2, name: 'Export history' }).waitFor();
     await page.locator('figure.chart svg[role="img"]').waitFor();
     expect(await page.locator('figure.chart svg').getAttribute('aria-label')).toMatch(
-      /^Last 1 runs\. Latest: succeeded/,
+      /^Last 3 runs\. Latest: succeeded/,
     );
+    expect(await page.locator('figure.chart rect.run-status').count()).toBe(3);
     await checkPage(page, 'export-details');
     await expectNothingSecret(page);
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
-import { generateSegment } from '../../../dev/segmentGenerator';
+import { generateSegment, mutateSegment } from '../../../dev/segmentGenerator';
 import { createStorageClients } from '../../../shared/storage/clients';
 import { loadConfig } from '../../../shared/config/config';
 import { launchChromium } from '../../support/browser';
@@ -16,6 +16,8 @@ export const SEGMENTS = { newsletter: 1500, vip: 60 } as const;
 export interface ConsoleWorld {
   stack: TestStack;
   browser: Browser;
+  /** Changes a share of a segment's members, as the upstream platform would between runs. */
+  changeSegment(name: string, share: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -36,6 +38,9 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
   return {
     stack,
     browser,
+    async changeSegment(name, share) {
+      await mutateSegment(container, name, { share });
+    },
     async stop() {
       await browser.close();
       await stack.stop();
