@@ -131,9 +131,31 @@ it('an admin connects RollWorks, adds an export, runs it and reads the result', 
     await checkPage(page, 'export-details');
     await expectNothingSecret(page);
 
+    // Create duplicate: the form comes filled in; saving makes a second export
+    await page.getByRole('link', { name: 'Create duplicate' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Add export' }).waitFor();
+    const name = page.getByLabel('Display name');
+    await expect(name.inputValue()).resolves.toBe('Copy of Paid social');
+    await name.fill('Email newsletter');
+    await page.getByLabel('System refresh').check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Email newsletter' }).waitFor();
+
     await page.getByRole('link', { name: 'Exports' }).click();
-    await page.getByRole('cell', { name: 'Paid social' }).waitFor();
+    await page.getByRole('cell', { name: 'Email newsletter' }).waitFor();
+    await page.getByRole('cell', { name: 'Never' }).waitFor();
     await checkPage(page, 'exports');
+    await page.getByLabel('Search').fill('paid');
+    await expect(page.locator('table.exports tbody tr').count()).resolves.toBe(1);
+
+    // Remove asks first
+    await page.getByLabel('Search').fill('');
+    await page.getByRole('link', { name: 'Email newsletter' }).click();
+    await page.getByRole('button', { name: 'Remove', exact: true }).click();
+    await page.getByRole('button', { name: 'Remove export' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Exports' }).waitFor();
+    await page.getByRole('cell', { name: 'Paid social' }).waitFor();
+    expect(await page.getByRole('cell', { name: 'Email newsletter' }).count()).toBe(0);
     expect(problems).toEqual([]);
   } finally {
     await close();

@@ -169,3 +169,40 @@ it('the local sign-in shows a missing name at its field', async () => {
     await context.close();
   }
 });
+
+it('an admin renames a connection, and removes one choosing for its export: Detach connection', async () => {
+  const { page, problems, close } = await signIn(world, 'Ada Admin', 'Exports.Admin');
+  try {
+    await page.getByRole('link', { name: 'Connections' }).click();
+    await page
+      .getByRole('row', { name: /Shared RollWorks/ })
+      .getByRole('link', { name: 'Edit' })
+      .click();
+    await page.getByRole('heading', { level: 1, name: 'Edit connection' }).waitFor();
+    await page.getByLabel('Display name').fill('Shared RollWorks EU');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('cell', { name: 'Shared RollWorks EU' }).waitFor();
+
+    await page
+      .getByRole('row', { name: /Admin RollWorks/ })
+      .getByRole('link', { name: 'Remove' })
+      .click();
+    await page.getByRole('heading', { level: 1, name: 'Remove connection' }).waitFor();
+    const choice = page.getByRole('group', { name: 'Admin export' });
+    await choice.getByLabel('Remove').waitFor();
+    await choice.getByLabel('Detach connection').check();
+    await checkPage(page, 'remove-connection');
+    await page.getByRole('button', { name: 'Remove connection' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Connections' }).waitFor();
+    await page.getByRole('cell', { name: 'Shared RollWorks EU' }).waitFor();
+    expect(await page.getByRole('cell', { name: 'Admin RollWorks' }).count()).toBe(0);
+
+    await page.getByRole('link', { name: 'Exports' }).click();
+    const detached = page.getByRole('row', { name: /Admin export/ });
+    await detached.getByText('Inactive').waitFor();
+    expect(await detached.getByRole('cell', { name: 'None' }).count()).toBe(1);
+    expect(problems).toEqual([]);
+  } finally {
+    await close();
+  }
+}, 120_000);
