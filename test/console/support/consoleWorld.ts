@@ -52,7 +52,7 @@ export async function startConsoleWorld(): Promise<ConsoleWorld> {
 export async function signIn(world: ConsoleWorld, name: string, role: string) {
   const context = await world.browser.newContext({
     acceptDownloads: true,
-    viewport: { width: 1280, height: 900 },
+    viewport: { width: 1280, height: 640 },
   });
   const page = await context.newPage();
   const problems: string[] = [];
