@@ -2,6 +2,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect } from 'preact/hooks';
 import { useConsole } from './context';
 import { Link } from './Link';
+import { ErrorAlert, Loading } from '../ui/fields';
 
 const ROLE_NAMES: Record<string, string> = {
   'Exports.Admin': 'Administrator',
@@ -58,5 +59,14 @@ export function Layout({
         {children}
       </main>
     </>
+  );
+}
+
+/** A page whose data is still loading, or failed to. */
+export function Pending({ title, section, error }: { title: string; section: string; error: unknown }) {
+  return (
+    <Layout title={title} section={section}>
+      {error ? <ErrorAlert error={error} /> : <Loading />}
+    </Layout>
   );
 }

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ROLES } from '../../shared/model/identity';
-import { FieldError, FormError, TextField, errorProps, type FieldMessages } from '../ui/fields';
+import { FormError, SelectField, TextField, type FieldMessages } from '../ui/fields';
 import { LocalSignInError, localSignIn } from './localSession';
 import type { Session } from './session';
 
@@ -46,22 +46,15 @@ export function LocalSignIn({
           messages={messages}
           onInput={setName}
         />
-        <div class="field">
-          <label for="sign-in-role">Role</label>
-          <select
-            id="sign-in-role"
-            value={role}
-            onChange={(event) => setRole((event.currentTarget as HTMLSelectElement).value)}
-            {...errorProps('sign-in-role', messages, 'role')}
-          >
-            {ROLES.map((value) => (
-              <option key={value} value={value}>
-                {value}
-              </option>
-            ))}
-          </select>
-          <FieldError id="sign-in-role" messages={messages} field="role" />
-        </div>
+        <SelectField
+          id="sign-in-role"
+          label="Role"
+          field="role"
+          value={role}
+          messages={messages}
+          options={ROLES.map((value) => ({ value, label: value }))}
+          onChange={setRole}
+        />
         <button type="submit" class="primary" disabled={busy}>
           Sign in
         </button>

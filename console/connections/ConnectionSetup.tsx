@@ -2,18 +2,11 @@ import { useEffect, useState } from 'preact/hooks';
 import { messagesByField } from '../api/problem';
 import type { Connection } from '../api/types';
 import { useConsole } from '../app/context';
-import { Layout } from '../app/Layout';
+import { Layout, Pending } from '../app/Layout';
 import { BASE, navigate } from '../app/router';
-import {
-  ErrorAlert,
-  FieldError,
-  FormError,
-  Loading,
-  TextField,
-  errorProps,
-  type FieldMessages,
-} from '../ui/fields';
+import { FieldError, FormError, TextField, errorProps, type FieldMessages } from '../ui/fields';
 import { when } from '../ui/format';
+import { useAction } from '../ui/useAction';
 import { useLoad } from '../ui/useLoad';
 import { ACCESS_TEXT } from './connectionText';
 import { RollWorksSteps } from './RollWorksSteps';
@@ -33,8 +26,8 @@ export function ConnectionSetup({ id }: { id?: string }) {
   const [displayName, setDisplayName] = useState('');
   const [access, setAccess] = useState<Access>('admins');
   const [agreed, setAgreed] = useState(false);
-  const [messages, setMessages] = useState<FieldMessages>(new Map());
-  const [busy, setBusy] = useState(false);
+  const { error, busy, run: act } = useAction();
+  const messages: FieldMessages = messagesByField(error, FIELDS);
 
   useEffect(() => {
     if (!connection) return;
@@ -42,17 +35,6 @@ export function ConnectionSetup({ id }: { id?: string }) {
     setAccess(connection.access);
   }, [connection?.id]);
 
-  async function act(action: () => Promise<void>) {
-    setBusy(true);
-    setMessages(new Map());
-    try {
-      await action();
-    } catch (error) {
-      setMessages(messagesByField(error, FIELDS));
-    } finally {
-      setBusy(false);
-    }
-  }
   const connect = () =>
     act(async () => {
       const created = await api.send<Connection>('POST', '/connections', {
@@ -72,13 +54,8 @@ export function ConnectionSetup({ id }: { id?: string }) {
     });
 
   const title = id ? 'Edit connection' : 'Add connection';
-  if (connectionId && !connection) {
-    return (
-      <Layout title={title} section="Connections">
-        {loaded.error ? <ErrorAlert error={loaded.error} /> : <Loading />}
-      </Layout>
-    );
-  }
+  if (connectionId && !connection)
+    return <Pending title={title} section="Connections" error={loaded.error} />;
   return (
     <Layout title={title} section="Connections">
       <form

@@ -4,6 +4,7 @@ import { Layout } from '../app/Layout';
 import { Link } from '../app/Link';
 import { ErrorAlert, Loading } from '../ui/fields';
 import { when } from '../ui/format';
+import { DataTable } from '../ui/DataTable';
 import { useLoad } from '../ui/useLoad';
 import { STATUS_TEXT, accessText } from './connectionText';
 
@@ -30,44 +31,41 @@ export function ConnectionsPage() {
         </p>
       )}
       {data && data.length > 0 && (
-        <table>
-          <caption class="visually-hidden">RollWorks connections</caption>
-          <thead>
-            <tr>
-              <th scope="col">Display name</th>
-              <th scope="col">Type</th>
-              <th scope="col">Who can use it</th>
-              <th scope="col">Status</th>
-              <th scope="col">Created</th>
-              {can.manageConnections && <th scope="col">Actions</th>}
-            </tr>
-          </thead>
-          <tbody>
-            {data.map((connection) => (
-              <tr key={connection.id}>
-                <td>{connection.displayName}</td>
-                <td>RollWorks</td>
-                <td>{accessText(connection)}</td>
-                <td>
-                  <span class={`status status-${connection.status}`}>{STATUS_TEXT[connection.status]}</span>
-                  {can.manageConnections && connection.status === 'reauthorizationRequired' && (
-                    <>
-                      {' '}
-                      <Link to={`/connections/${connection.id}`}>Sign in again</Link>
-                    </>
-                  )}
-                </td>
-                <td>{when(connection.createdAt)}</td>
-                {can.manageConnections && (
-                  <td class="row-actions">
-                    <Link to={`/connections/${connection.id}`}>Edit</Link>
-                    <Link to={`/connections/${connection.id}/remove`}>Remove</Link>
-                  </td>
+        <DataTable
+          caption="RollWorks connections"
+          columns={[
+            'Display name',
+            'Type',
+            'Who can use it',
+            'Status',
+            'Created',
+            ...(can.manageConnections ? ['Actions'] : []),
+          ]}
+        >
+          {data.map((connection) => (
+            <tr key={connection.id}>
+              <td>{connection.displayName}</td>
+              <td>RollWorks</td>
+              <td>{accessText(connection)}</td>
+              <td>
+                <span class={`status status-${connection.status}`}>{STATUS_TEXT[connection.status]}</span>
+                {can.manageConnections && connection.status === 'reauthorizationRequired' && (
+                  <>
+                    {' '}
+                    <Link to={`/connections/${connection.id}`}>Sign in again</Link>
+                  </>
                 )}
-              </tr>
-            ))}
-          </tbody>
-        </table>
+              </td>
+              <td>{when(connection.createdAt)}</td>
+              {can.manageConnections && (
+                <td class="row-actions">
+                  <Link to={`/connections/${connection.id}`}>Edit</Link>
+                  <Link to={`/connections/${connection.id}/remove`}>Remove</Link>
+                </td>
+              )}
+            </tr>
+          ))}
+        </DataTable>
       )}
     </Layout>
   );

@@ -4,6 +4,7 @@ import { useConsole } from '../app/context';
 import { Layout } from '../app/Layout';
 import { navigate } from '../app/router';
 import { ErrorAlert, Loading } from '../ui/fields';
+import { useAction } from '../ui/useAction';
 import { useLoad } from '../ui/useLoad';
 
 type Choice = 'remove' | 'detach';
@@ -24,26 +25,18 @@ export function RemoveConnection({ id }: { id: string }) {
     [id],
   );
   const [choices, setChoices] = useState<Record<string, Choice>>({});
-  const [failure, setFailure] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { error: failure, busy, run } = useAction();
   const choiceOf = (exportId: string): Choice => choices[exportId] ?? 'detach';
 
-  async function remove() {
-    if (!data) return;
-    setBusy(true);
-    setFailure(undefined);
-    try {
-      for (const item of data.exports) {
+  const remove = (exports: ExportView[]) =>
+    run(async () => {
+      for (const item of exports) {
         if (choiceOf(item.id) === 'remove') await api.send('DELETE', `/exports/${item.id}`);
       }
-      const detached = data.exports.some((item) => choiceOf(item.id) === 'detach');
+      const detached = exports.some((item) => choiceOf(item.id) === 'detach');
       await api.send('DELETE', `/connections/${id}${detached ? '?exports=detach' : ''}`);
       navigate('/connections');
-    } catch (problem) {
-      setFailure(problem);
-      setBusy(false);
-    }
-  }
+    });
 
   return (
     <Layout title="Remove connection" section="Connections">
@@ -85,7 +78,7 @@ export function RemoveConnection({ id }: { id: string }) {
             </>
           )}
           <p class="actions">
-            <button type="button" class="danger" disabled={busy} onClick={() => void remove()}>
+            <button type="button" class="danger" disabled={busy} onClick={() => void remove(data.exports)}>
               Remove connection
             </button>
             <button type="button" onClick={() => navigate('/connections')}>

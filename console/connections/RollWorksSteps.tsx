@@ -2,6 +2,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { Connection } from '../api/types';
 import { useConsole } from '../app/context';
 import { ErrorAlert } from '../ui/fields';
+import { useAction } from '../ui/useAction';
 
 const POLL_MS = 1500;
 
@@ -18,7 +19,7 @@ export function RollWorksSteps({
 }) {
   const { api } = useConsole();
   const [waiting, setWaiting] = useState(false);
-  const [error, setError] = useState<unknown>();
+  const { error, run } = useAction();
   const signedIn = connection.status === 'authorized' || connection.status === 'ready';
 
   useEffect(() => {
@@ -30,14 +31,6 @@ export function RollWorksSteps({
     return () => clearInterval(timer);
   }, [waiting, signedIn, reload]);
 
-  async function run(action: () => Promise<void>) {
-    setError(undefined);
-    try {
-      await action();
-    } catch (failure) {
-      setError(failure);
-    }
-  }
   const authenticate = () =>
     run(async () => {
       const { authorizeUrl } = await api.send<{ authorizeUrl: string }>(

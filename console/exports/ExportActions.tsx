@@ -6,6 +6,7 @@ import { Link } from '../app/Link';
 import { mayRun } from '../app/permissions';
 import { navigate } from '../app/router';
 import { ErrorAlert } from '../ui/fields';
+import { useAction } from '../ui/useAction';
 import { newIdempotencyKey } from '../runs/runState';
 
 /** Run, Dry run, Cancel, Edit, Create duplicate, Remove: only those the caller's role allows. */
@@ -19,19 +20,11 @@ export function ExportActions({
   reload: () => Promise<void>;
 }) {
   const { api, can, session } = useConsole();
-  const [error, setError] = useState<unknown>();
+  const { error, run: act } = useAction();
   const [confirming, setConfirming] = useState(false);
   const runs = mayRun(can, session.user.roles, item.canEdit);
   const edits = can.addExports && item.canEdit;
 
-  async function act(action: () => Promise<void>) {
-    setError(undefined);
-    try {
-      await action();
-    } catch (failure) {
-      setError(failure);
-    }
-  }
   const start = (dryRun: boolean) =>
     act(async () => {
       const run = await api.send<Run>(

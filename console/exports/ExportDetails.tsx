@@ -1,9 +1,9 @@
 import type { ExportView, Run } from '../api/types';
 import { useConsole } from '../app/context';
-import { Layout } from '../app/Layout';
+import { Layout, Pending } from '../app/Layout';
 import { Link } from '../app/Link';
-import { ErrorAlert, Loading } from '../ui/fields';
 import { count, duration, statusText, when } from '../ui/format';
+import { DataTable } from '../ui/DataTable';
 import { useLoad } from '../ui/useLoad';
 import { runInProgress } from '../runs/runState';
 import { ExportActions } from './ExportActions';
@@ -27,13 +27,7 @@ export function ExportDetails({ id }: { id: string }) {
     [id],
     (loaded) => (loaded.runs.some(runInProgress) ? POLL_MS : 0),
   );
-  if (!data) {
-    return (
-      <Layout title="Export" section="Exports">
-        {error ? <ErrorAlert error={error} /> : <Loading />}
-      </Layout>
-    );
-  }
+  if (!data) return <Pending title="Export" section="Exports" error={error} />;
   const { item, runs } = data;
   return (
     <Layout title={item.displayName} section="Exports">
@@ -58,46 +52,35 @@ export function ExportDetails({ id }: { id: string }) {
         <h2 id="history-heading">Export history</h2>
         <HistoryChart runs={runs} />
         {runs.length > 0 && (
-          <table>
-            <caption class="visually-hidden">Runs, newest first</caption>
-            <thead>
-              <tr>
-                <th scope="col">Started</th>
-                <th scope="col">Trigger</th>
-                <th scope="col">Status</th>
-                <th scope="col">Sent</th>
-                <th scope="col">Added</th>
-                <th scope="col">Removed</th>
-                <th scope="col">Duration</th>
+          <DataTable
+            caption="Runs, newest first"
+            columns={['Started', 'Trigger', 'Status', 'Sent', 'Added', 'Removed', 'Duration']}
+          >
+            {runs.map((run) => (
+              <tr key={run.id}>
+                <td>
+                  <Link to={`/runs/${run.id}`}>{when(run.startedAt ?? run.createdAt)}</Link>
+                </td>
+                <td>
+                  {run.trigger.type === 'scheduled' ? 'Schedule' : `${run.trigger.by?.name ?? 'On demand'}`}
+                  {run.dryRun ? ' (dry run)' : ''}
+                </td>
+                <td>
+                  <span class={`status status-${run.status}`}>{statusText(run.status)}</span>
+                </td>
+                <td>{count(sum(run, 'sent'))}</td>
+                <td>{count(sum(run, 'added'))}</td>
+                <td>{count(sum(run, 'removed'))}</td>
+                <td>
+                  {duration(
+                    run.startedAt && run.finishedAt
+                      ? Date.parse(run.finishedAt) - Date.parse(run.startedAt)
+                      : null,
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {runs.map((run) => (
-                <tr key={run.id}>
-                  <td>
-                    <Link to={`/runs/${run.id}`}>{when(run.startedAt ?? run.createdAt)}</Link>
-                  </td>
-                  <td>
-                    {run.trigger.type === 'scheduled' ? 'Schedule' : `${run.trigger.by?.name ?? 'On demand'}`}
-                    {run.dryRun ? ' (dry run)' : ''}
-                  </td>
-                  <td>
-                    <span class={`status status-${run.status}`}>{statusText(run.status)}</span>
-                  </td>
-                  <td>{count(sum(run, 'sent'))}</td>
-                  <td>{count(sum(run, 'added'))}</td>
-                  <td>{count(sum(run, 'removed'))}</td>
-                  <td>
-                    {duration(
-                      run.startedAt && run.finishedAt
-                        ? Date.parse(run.finishedAt) - Date.parse(run.startedAt)
-                        : null,
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         )}
       </section>
     </Layout>

@@ -2,17 +2,9 @@ import { useEffect, useState } from 'preact/hooks';
 import { messagesByField } from '../api/problem';
 import type { AdvertiserList, ConnectionView, ExportView, Segment } from '../api/types';
 import { useConsole } from '../app/context';
-import { Layout } from '../app/Layout';
+import { Layout, Pending } from '../app/Layout';
 import { navigate } from '../app/router';
-import {
-  ErrorAlert,
-  FieldError,
-  FormError,
-  Loading,
-  TextField,
-  errorProps,
-  type FieldMessages,
-} from '../ui/fields';
+import { ErrorAlert, FieldError, FormError, SelectField, TextField, type FieldMessages } from '../ui/fields';
 import { useLoad } from '../ui/useLoad';
 import { AdvertiserField } from './AdvertiserField';
 import { DRAFT_FIELDS, draftOf, emptyDraft, requestOf, withoutMessagesOf, type Draft } from './draft';
@@ -76,46 +68,35 @@ export function ExportForm({ id, duplicateOf }: { id?: string; duplicateOf?: str
   }
 
   const title = id ? 'Edit export' : 'Add export';
-  if (!loaded.data) {
-    return (
-      <Layout title={title} section="Exports">
-        {loaded.error ? <ErrorAlert error={loaded.error} /> : <Loading />}
-      </Layout>
-    );
-  }
+  if (!loaded.data) return <Pending title={title} section="Exports" error={loaded.error} />;
   return (
     <Layout title={title} section="Exports">
       <form onSubmit={save} noValidate>
         <FormError messages={messages} />
-        <div class="field">
-          {usable.length === 0 ? (
+        {usable.length === 0 ? (
+          <div class="field">
             <span class="label">Connection for export</span>
-          ) : (
-            <label for="export-connection">Connection for export</label>
-          )}
-          {usable.length === 0 ? (
             <p class="hint">
               There is no ready connection you may use. An administrator adds one under Connections, signs in
               to RollWorks and adds an export user; contributors can use connections shared with them.
             </p>
-          ) : (
-            <select
-              id="export-connection"
-              value={draft.connectionId}
-              onChange={(event) => change({ connectionId: event.currentTarget.value })}
-              {...errorProps('export-connection', messages, 'connectionId')}
-            >
-              <option value="">Choose a connection</option>
-              {usable.map((connection) => (
-                <option key={connection.id} value={connection.id}>
-                  {connection.displayName}
-                </option>
-              ))}
-            </select>
-          )}
-          <FieldError id="export-connection" messages={messages} field="connectionId" />
-          <ErrorAlert error={targets.error} />
-        </div>
+            <FieldError id="export-connection" messages={messages} field="connectionId" />
+          </div>
+        ) : (
+          <SelectField
+            id="export-connection"
+            label="Connection for export"
+            field="connectionId"
+            value={draft.connectionId}
+            messages={messages}
+            options={[
+              { value: '', label: 'Choose a connection' },
+              ...usable.map((connection) => ({ value: connection.id, label: connection.displayName })),
+            ]}
+            onChange={(connectionId) => change({ connectionId })}
+          />
+        )}
+        <ErrorAlert error={targets.error} />
         <TextField
           id="export-name"
           label="Display name"
@@ -139,23 +120,16 @@ export function ExportForm({ id, duplicateOf }: { id?: string; duplicateOf?: str
         />
         <fieldset>
           <legend>Data matching</legend>
-          <div class="field">
-            <label for="export-email">Email</label>
-            <select
-              id="export-email"
-              value={draft.emailField}
-              onChange={(event) => change({ emailField: event.currentTarget.value })}
-              {...errorProps('export-email', messages, 'emailField')}
-            >
-              {fields.map((field) => (
-                <option key={field} value={field}>
-                  {field}
-                </option>
-              ))}
-            </select>
-            <p class="hint">The field of the chosen segments that holds the email address.</p>
-            <FieldError id="export-email" messages={messages} field="emailField" />
-          </div>
+          <SelectField
+            id="export-email"
+            label="Email"
+            field="emailField"
+            value={draft.emailField}
+            messages={messages}
+            options={fields.map((field) => ({ value: field, label: field }))}
+            onChange={(emailField) => change({ emailField })}
+            hint="The field of the chosen segments that holds the email address."
+          />
           <label class="choice">
             <input
               type="checkbox"

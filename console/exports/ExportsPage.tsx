@@ -6,6 +6,7 @@ import { Link } from '../app/Link';
 import { permissionText } from '../app/permissions';
 import { ErrorAlert, Loading } from '../ui/fields';
 import { when } from '../ui/format';
+import { DataTable } from '../ui/DataTable';
 import { useLoad } from '../ui/useLoad';
 import { scheduleText } from './scheduleText';
 
@@ -80,43 +81,34 @@ export function ExportsPage() {
       {!data && !error && <Loading />}
       {shown && shown.length === 0 && <p>{needle ? 'No export matches the search.' : 'No exports yet.'}</p>}
       {shown && shown.length > 0 && (
-        <table class="exports">
-          <caption class="visually-hidden">Exports</caption>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Connection</th>
-              <th scope="col">Status</th>
-              <th scope="col">Schedule</th>
-              <th scope="col">Last refreshed</th>
-              <th scope="col">Your permissions</th>
+        <DataTable
+          caption="Exports"
+          columns={['Name', 'Connection', 'Status', 'Schedule', 'Last refreshed', 'Your permissions']}
+          class="exports"
+        >
+          {shown.map((item) => (
+            <tr key={item.id}>
+              <td>
+                <Link to={`/exports/${item.id}`}>{item.displayName}</Link>
+              </td>
+              <td>{connectionName(item.connectionId)}</td>
+              <td>
+                <span class={`status status-${item.status}`}>
+                  {item.status === 'active' ? 'Active' : 'Inactive'}
+                </span>
+              </td>
+              <td>{scheduleText(item.schedule)}</td>
+              <td>
+                {lastRefreshed.has(item.id)
+                  ? lastRefreshed.get(item.id)
+                    ? when(lastRefreshed.get(item.id))
+                    : 'Never'
+                  : '…'}
+              </td>
+              <td>{permissionText(can, session.user.roles, item.canEdit)}</td>
             </tr>
-          </thead>
-          <tbody>
-            {shown.map((item) => (
-              <tr key={item.id}>
-                <td>
-                  <Link to={`/exports/${item.id}`}>{item.displayName}</Link>
-                </td>
-                <td>{connectionName(item.connectionId)}</td>
-                <td>
-                  <span class={`status status-${item.status}`}>
-                    {item.status === 'active' ? 'Active' : 'Inactive'}
-                  </span>
-                </td>
-                <td>{scheduleText(item.schedule)}</td>
-                <td>
-                  {lastRefreshed.has(item.id)
-                    ? lastRefreshed.get(item.id)
-                      ? when(lastRefreshed.get(item.id))
-                      : 'Never'
-                    : '…'}
-                </td>
-                <td>{permissionText(can, session.user.roles, item.canEdit)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+          ))}
+        </DataTable>
       )}
     </Layout>
   );

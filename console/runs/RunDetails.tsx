@@ -1,10 +1,10 @@
 import { useState } from 'preact/hooks';
 import type { ExportView, Run } from '../api/types';
 import { useConsole } from '../app/context';
-import { Layout } from '../app/Layout';
+import { Layout, Pending } from '../app/Layout';
 import { Link } from '../app/Link';
 import { mayRun } from '../app/permissions';
-import { ErrorAlert, Loading } from '../ui/fields';
+import { ErrorAlert } from '../ui/fields';
 import { statusText, when } from '../ui/format';
 import { useLoad } from '../ui/useLoad';
 import { runInProgress } from './runState';
@@ -25,13 +25,7 @@ export function RunDetails({ id }: { id: string }) {
     [id],
     ({ run }) => (runInProgress(run) ? POLL_MS : 0),
   );
-  if (!data) {
-    return (
-      <Layout title="Run details" section="Exports">
-        {error ? <ErrorAlert error={error} /> : <Loading />}
-      </Layout>
-    );
-  }
+  if (!data) return <Pending title="Run details" section="Exports" error={error} />;
   const { run, item } = data;
   const cancel = () =>
     api.send('POST', `/runs/${run.id}/cancel`).then(reload, (problem: unknown) => setFailure(problem));

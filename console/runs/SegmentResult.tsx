@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { SegmentRun } from '../api/types';
 import { useConsole } from '../app/context';
+import { DataTable } from '../ui/DataTable';
 import { ErrorAlert } from '../ui/fields';
 import { count, duration, statusText, when } from '../ui/format';
 import { outcomeSentence, rowsPerSecond, stageOf } from './outcome';
@@ -48,25 +49,17 @@ export function SegmentResult({ runId, segment }: { runId: string; segment: Segm
         </p>
       )}
       {sentence && <p class={segment.error ? 'sentence problem' : 'sentence'}>{sentence}</p>}
-      <table class="counts">
-        <caption class="visually-hidden">Counts of {segment.segment}</caption>
-        <thead>
-          <tr>
-            {COUNTS.map((key) => (
-              <th scope="col" key={key}>
-                {COUNT_NAMES[key]}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          <tr>
-            {COUNTS.map((key) => (
-              <td key={key}>{count(segment.counts[key])}</td>
-            ))}
-          </tr>
-        </tbody>
-      </table>
+      <DataTable
+        caption={`Counts of ${segment.segment}`}
+        columns={COUNTS.map((key) => COUNT_NAMES[key])}
+        class="counts"
+      >
+        <tr>
+          {COUNTS.map((key) => (
+            <td key={key}>{count(segment.counts[key])}</td>
+          ))}
+        </tr>
+      </DataTable>
       <dl class="summary">
         <dt>Audience</dt>
         <dd>

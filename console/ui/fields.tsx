@@ -63,6 +63,48 @@ export function TextField({
   );
 }
 
+interface SelectFieldProps {
+  id: string;
+  label: string;
+  field: string;
+  value: string;
+  messages: FieldMessages;
+  options: { value: string; label: string }[];
+  onChange: (value: string) => void;
+  hint?: ComponentChildren;
+}
+
+export function SelectField({
+  id,
+  label,
+  field,
+  value,
+  messages,
+  options,
+  onChange,
+  hint,
+}: SelectFieldProps) {
+  return (
+    <div class="field">
+      <label for={id}>{label}</label>
+      <select
+        id={id}
+        value={value}
+        onChange={(event) => onChange((event.currentTarget as HTMLSelectElement).value)}
+        {...errorProps(id, messages, field)}
+      >
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+      {hint && <p class="hint">{hint}</p>}
+      <FieldError id={id} messages={messages} field={field} />
+    </div>
+  );
+}
+
 /** Messages that name no field of the form. */
 export function FormError({ messages }: { messages: FieldMessages }) {
   const texts = messages.get('');

@@ -1,4 +1,4 @@
-import { escapeHtml } from '../connections/callbackPage';
+import { escapeHtml, HTML_HEAD } from '../connections/callbackPage';
 import type { ConsoleManifest } from './consoleAssets';
 import { CONSOLE_PATH, type ConsoleSignIn } from './signInSettings';
 
@@ -8,12 +8,7 @@ import { CONSOLE_PATH, type ConsoleSignIn } from './signInSettings';
  */
 export function renderConsolePage(manifest: ConsoleManifest, signIn: ConsoleSignIn): string {
   const asset = (name: string) => escapeHtml(`${CONSOLE_PATH}assets/${name}`);
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+  return `${HTML_HEAD}
 <meta name="console-sign-in" content="${escapeHtml(JSON.stringify(signIn))}">
 <title>RollWorks export</title>
 <link rel="icon" href="${asset(manifest.icon)}">

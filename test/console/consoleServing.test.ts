@@ -5,16 +5,9 @@ import { loadConfig, resetConfigForTests } from '../../shared/config/config';
 import { consoleSignIn } from '../../shared/console/consoleSignIn';
 import { serveConsole } from '../../shared/console/serveConsole';
 import { startTestStack, type TestStack } from '../support/stack';
+import { testSettings } from '../worker/fakes/testConfig';
 
-const LOCAL = {
-  AzureWebJobsStorage: 'UseDevelopmentStorage=true',
-  ROLLWORKS_CLIENT_ID: 'client-1',
-  SECRET_STORE: 'local',
-  LOCAL_SECRET_KEY: Buffer.alloc(32, 1).toString('base64'),
-  AUTH_MODE: 'local',
-  LOCAL_AUTH_JWKS_URI: 'http://127.0.0.1:1/jwks',
-  PUBLIC_BASE_URL: 'https://exports.contoso.example',
-};
+const LOCAL = testSettings({ PUBLIC_BASE_URL: 'https://exports.contoso.example' });
 const ENTRA = {
   ...LOCAL,
   AUTH_MODE: 'entra',

@@ -5,7 +5,7 @@ import { DEMO_ADVERTISABLES } from '../../dev/simulator';
 import {
   checkPage,
   expectNothingSecret,
-  signIn,
+  asUser,
   startConsoleWorld,
   type ConsoleWorld,
 } from './support/consoleWorld';
@@ -73,8 +73,7 @@ it('GET /api/connections/{id}/advertisers answers contributors for shared connec
 });
 
 it('a contributor sees the shared connection only, edits and runs exports on it, not the others', async () => {
-  const { page, problems, close } = await signIn(world, 'Carla Contributor', 'Exports.Contributor');
-  try {
+  await asUser(world, 'Carla Contributor', 'Exports.Contributor', async (page) => {
     await page.getByRole('cell', { name: 'Admin export' }).waitFor();
     const rows = await page.locator('table.exports tbody tr').allTextContents();
     expect(rows.find((row) => row.startsWith('Shared export'))).toMatch(/Edit, run$/);
@@ -108,15 +107,11 @@ it('a contributor sees the shared connection only, edits and runs exports on it,
     await page.locator('#export-name-error').waitFor();
     expect(await page.getByLabel('Display name').getAttribute('aria-invalid')).toBe('true');
     await checkPage(page, 'contributor-add-export-error');
-    expect(problems).toEqual([]);
-  } finally {
-    await close();
-  }
+  });
 }, 120_000);
 
 it('a viewer reads exports and runs and downloads rejections, but runs and changes nothing', async () => {
-  const { page, problems, close } = await signIn(world, 'Vera Viewer', 'Exports.Viewer');
-  try {
+  await asUser(world, 'Vera Viewer', 'Exports.Viewer', async (page) => {
     expect(await page.getByRole('link', { name: 'Connections' }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Add export' }).count()).toBe(0);
     await page.getByRole('link', { name: 'Shared export' }).click();
@@ -130,15 +125,11 @@ it('a viewer reads exports and runs and downloads rejections, but runs and chang
     await page.getByRole('button', { name: 'Download rejections' }).waitFor();
     await checkPage(page, 'viewer-run-details');
     await expectNothingSecret(page);
-    expect(problems).toEqual([]);
-  } finally {
-    await close();
-  }
+  });
 }, 120_000);
 
 it('a runner starts runs and reads them, without connections, changes or rejection reports', async () => {
-  const { page, problems, close } = await signIn(world, 'Rui Runner', 'Exports.Runner');
-  try {
+  await asUser(world, 'Rui Runner', 'Exports.Runner', async (page) => {
     expect(await page.getByRole('link', { name: 'Connections' }).count()).toBe(0);
     await page.getByRole('link', { name: 'Shared export' }).click();
     await page.getByRole('button', button('Run')).waitFor();
@@ -150,10 +141,7 @@ it('a runner starts runs and reads them, without connections, changes or rejecti
     expect(await page.getByText('Dry run: the segment was read and compared').count()).toBe(1);
     expect(await page.getByRole('button', { name: 'Download rejections' }).count()).toBe(0);
     await checkPage(page, 'runner-run-details');
-    expect(problems).toEqual([]);
-  } finally {
-    await close();
-  }
+  });
 }, 120_000);
 
 it('the local sign-in shows a missing name at its field', async () => {
@@ -171,8 +159,7 @@ it('the local sign-in shows a missing name at its field', async () => {
 });
 
 it('an admin renames a connection, and removes one choosing for its export: Detach connection', async () => {
-  const { page, problems, close } = await signIn(world, 'Ada Admin', 'Exports.Admin');
-  try {
+  await asUser(world, 'Ada Admin', 'Exports.Admin', async (page) => {
     await page.getByRole('link', { name: 'Connections' }).click();
     await page
       .getByRole('row', { name: /Shared RollWorks/ })
@@ -201,8 +188,5 @@ it('an admin renames a connection, and removes one choosing for its export: Deta
     const detached = page.getByRole('row', { name: /Admin export/ });
     await detached.getByText('Inactive').waitFor();
     expect(await detached.getByRole('cell', { name: 'None' }).count()).toBe(1);
-    expect(problems).toEqual([]);
-  } finally {
-    await close();
-  }
+  });
 }, 120_000);

@@ -77,6 +77,22 @@ export async function signIn(world: ConsoleWorld, name: string, role: string) {
   return { page, problems, close: () => context.close() };
 }
 
+/** Runs `steps` in a tab signed in as `name` with `role`; fails on any error the page reports. */
+export async function asUser(
+  world: ConsoleWorld,
+  name: string,
+  role: string,
+  steps: (page: Page) => Promise<void>,
+): Promise<void> {
+  const { page, problems, close } = await signIn(world, name, role);
+  try {
+    await steps(page);
+    expect(problems).toEqual([]);
+  } finally {
+    await close();
+  }
+}
+
 /** Saves the page's screenshot and fails on any serious or critical accessibility violation. */
 export async function checkPage(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
