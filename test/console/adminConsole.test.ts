@@ -1,9 +1,10 @@
 import fs from 'node:fs';
-import { DEMO_ADVERTISABLES, DEMO_ORGANIZATION, DEMO_USER } from '../../dev/simulator';
+import { DEMO_ADVERTISABLES, DEMO_ORGANIZATION } from '../../dev/simulator';
 import {
   checkPage,
   expectNothingSecret,
   asUser,
+  authenticateWithRollWorks,
   startConsoleWorld,
   type ConsoleWorld,
 } from './support/consoleWorld';
@@ -42,16 +43,7 @@ it('an admin connects RollWorks, adds an export, runs it and reads the result', 
     await page.getByRole('button', { name: 'Connect' }).click();
 
     // Authenticate with RollWorks: their sign-in opens in a new window; the console notices the result
-    const [signInPage] = await Promise.all([
-      page.context().waitForEvent('page'),
-      page.getByRole('button', { name: 'Authenticate with RollWorks' }).click(),
-    ]);
-    await signInPage.waitForLoadState();
-    await signInPage.fill('#username', DEMO_USER.username);
-    await signInPage.fill('#password', DEMO_USER.password);
-    await signInPage.click('button:has-text("Allow")');
-    await signInPage.waitForURL(/oauth\/rollworks\/callback/);
-    await signInPage.close();
+    await authenticateWithRollWorks(page);
     await page.getByText(`Signed in to the RollWorks organization ${DEMO_ORGANIZATION.name}`).waitFor();
     await page.getByRole('button', { name: 'Add yourself as export user' }).click();
     await page.getByText('Export user: Alice Admin.').waitFor();

@@ -1,11 +1,12 @@
 import { signLocalToken } from '../../dev/localAuth';
 import { apiClient, type ApiClient } from '../../dev/demo/apiClient';
 import { readyConnection } from '../../dev/readyConnection';
-import { DEMO_ADVERTISABLES } from '../../dev/simulator';
+import { DEMO_ADVERTISABLES, DEMO_ORGANIZATION } from '../../dev/simulator';
 import {
   checkPage,
   expectNothingSecret,
   asUser,
+  authenticateWithRollWorks,
   startConsoleWorld,
   type ConsoleWorld,
 } from './support/consoleWorld';
@@ -188,5 +189,26 @@ it('an admin renames a connection, and removes one choosing for its export: Deta
     const detached = page.getByRole('row', { name: /Admin export/ });
     await detached.getByText('Inactive').waitFor();
     expect(await detached.getByRole('cell', { name: 'None' }).count()).toBe(1);
+  });
+}, 120_000);
+
+it('a connection RollWorks no longer accepts says so, and signing in again makes it ready', async () => {
+  world.stack.simulator!.state.reset(); // RollWorks forgets every token it issued
+  const refused = await admin.call<{ code: string }>('GET', `/connections/${connections.shared}/advertisers`);
+  expect(refused).toMatchObject({ status: 422, body: { code: 'CONNECTION_REAUTHORIZATION_REQUIRED' } });
+  await asUser(world, 'Ada Admin', 'Exports.Admin', async (page) => {
+    await page.getByRole('link', { name: 'Connections' }).click();
+    const row = page.getByRole('row', { name: /Shared RollWorks EU/ });
+    await row.getByText('Needs signing in again').waitFor();
+    await checkPage(page, 'connections-reauthorization');
+    await row.getByRole('link', { name: 'Sign in again' }).click();
+    await page.getByText('RollWorks no longer accepts this connection').waitFor();
+    await authenticateWithRollWorks(page);
+    await page.getByText(`Signed in to the RollWorks organization ${DEMO_ORGANIZATION.name}`).waitFor();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page
+      .getByRole('row', { name: /Shared RollWorks EU/ })
+      .getByText('Ready')
+      .waitFor();
   });
 }, 120_000);

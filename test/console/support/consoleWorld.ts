@@ -3,6 +3,7 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { generateSegment, mutateSegment } from '../../../dev/segmentGenerator';
+import { DEMO_USER } from '../../../dev/simulator';
 import { createStorageClients } from '../../../shared/storage/clients';
 import { loadConfig } from '../../../shared/config/config';
 import { launchChromium } from '../../support/browser';
@@ -112,4 +113,18 @@ export async function expectNothingSecret(page: Page): Promise<void> {
   expect(text).not.toMatch(/[^\s@"'<>]+@[^\s@"'<>]+\.[a-z]{2,}/i);
   expect(text).not.toMatch(/\b[a-f0-9]{32}\b/i);
   expect(text).not.toMatch(/eyJ[\w-]+\.[\w-]+\.[\w-]+/);
+}
+
+/** Presses Authenticate with RollWorks and signs in as the demo user in the window it opens. */
+export async function authenticateWithRollWorks(page: Page): Promise<void> {
+  const [signInPage] = await Promise.all([
+    page.context().waitForEvent('page'),
+    page.getByRole('button', { name: 'Authenticate with RollWorks' }).click(),
+  ]);
+  await signInPage.waitForLoadState();
+  await signInPage.fill('#username', DEMO_USER.username);
+  await signInPage.fill('#password', DEMO_USER.password);
+  await signInPage.click('button:has-text("Allow")');
+  await signInPage.waitForURL(/oauth\/rollworks\/callback/);
+  await signInPage.close();
 }
