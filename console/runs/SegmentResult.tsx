@@ -44,7 +44,7 @@ export function SegmentResult({ runId, segment }: { runId: string; segment: Segm
       </p>
       {segment.status === 'running' && <progress aria-label={`Progress of ${segment.segment}`} />}
       {segment.status === 'waitingForQuota' && segment.resumesAt && (
-        <p class="alert" role="status">
+        <p class="notice" role="status">
           Waiting for the daily RollWorks request budget: resumes at {when(segment.resumesAt)}.
         </p>
       )}

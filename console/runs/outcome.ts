@@ -20,7 +20,7 @@ export function stageOf(segment: SegmentRun): string {
     case 'running':
       return segment.timings?.readMs != null ? 'Comparing and writing to RollWorks' : 'Reading the segment';
     case 'waitingForQuota':
-      return 'Waiting for the RollWorks request budget';
+      return 'Paused';
     default:
       return 'Finished';
   }

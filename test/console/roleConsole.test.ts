@@ -1,6 +1,7 @@
 import { signLocalToken } from '../../dev/localAuth';
 import { apiClient, type ApiClient } from '../../dev/demo/apiClient';
 import { readyConnection } from '../../dev/readyConnection';
+import { getServices } from '../../shared/services';
 import { DEMO_ADVERTISABLES, DEMO_ORGANIZATION } from '../../dev/simulator';
 import {
   checkPage,
@@ -210,5 +211,22 @@ it('a connection RollWorks no longer accepts says so, and signing in again makes
       .getByRole('row', { name: /Shared RollWorks EU/ })
       .getByText('Ready')
       .waitFor();
+  });
+}, 120_000);
+
+it('a run waiting for the daily RollWorks budget shows when it resumes, and Cancel ends it', async () => {
+  const budget = getServices().requestBudget; // the app's budget, in this process with the host
+  while ((await budget.tryConsume(1)).ok);
+  await world.changeSegment('newsletter', 0.05); // so the run has members to send
+  await asUser(world, 'Ada Admin', 'Exports.Admin', async (page) => {
+    await page.getByRole('link', { name: 'Shared export' }).click();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page
+      .getByText(/^Waiting for the daily RollWorks request budget: resumes at /)
+      .waitFor({ timeout: 60_000 });
+    await checkPage(page, 'run-waiting-for-quota');
+    await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await page.locator('.summary .status', { hasText: 'Canceled' }).waitFor();
+    await page.getByText(/The run was canceled by Ada Admin/).waitFor();
   });
 }, 120_000);
