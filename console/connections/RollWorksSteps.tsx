@@ -51,7 +51,7 @@ export function RollWorksSteps({
       <h2 id="rollworks-heading">RollWorks account</h2>
       <ErrorAlert error={error} />
       {connection.status === 'reauthorizationRequired' && (
-        <p class="alert" role="status">
+        <p class="notice" role="status">
           RollWorks no longer accepts this connection's sign-in. Authenticate with RollWorks again.
         </p>
       )}
