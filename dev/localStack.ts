@@ -37,6 +37,8 @@ export interface LocalStackOptions {
 export interface LocalStackUrls {
   functions: string;
   api: string;
+  /** The admin console. */
+  console: string;
   jwks: string;
   rollworks: string;
   azurite?: { blob: string; queue: string; table: string };
@@ -120,6 +122,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
     // required only now, so Azurite's child process boots while these modules load
     const { localJwks } = require('./localAuth') as typeof import('./localAuth');
+    const { serveLocalSignIn } = require('./localSignIn') as typeof import('./localSignIn');
+    const { CONSOLE_PATH, LOCAL_SIGN_IN_PATH } =
+      require('../shared/console/signInSettings') as typeof import('../shared/console/signInSettings');
     const { localDefaultSettings, withEnvironmentOverrides } =
       require('./localSettings') as typeof import('./localSettings');
     let settings: Settings = {};
@@ -135,7 +140,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       log: options.log,
       restoreEnvironment: options.restoreEnvironment,
       beforeTriggers: azuriteStarting,
-      extraRoutes: { '/.well-known/jwks.json': (request, response) => serveJwks(jwks, request, response) },
+      extraRoutes: {
+        '/.well-known/jwks.json': (request, response) => serveJwks(jwks, request, response),
+        [LOCAL_SIGN_IN_PATH]: serveLocalSignIn,
+      },
       settings: (origin) => {
         const defaults = localDefaultSettings({
           storageConnectionString,
@@ -161,6 +169,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       urls: {
         functions: host.origin,
         api: `${host.origin}/api`,
+        console: `${host.origin}${CONSOLE_PATH}`,
         jwks: `${host.origin}/.well-known/jwks.json`,
         rollworks: settings.ROLLWORKS_API_BASE_URL,
         ...(azuriteUrls ? { azurite: azuriteUrls } : {}),

@@ -1,6 +1,7 @@
 /**
  * `npm run package`: builds the deployment zip that Flex Consumption runs: host.json, package.json,
- * package-lock.json, the compiled functions and shared code, and production dependencies only.
+ * package-lock.json, the compiled functions and shared code, the console's bundle, and production
+ * dependencies only.
  *
  *   node dist/dev/package.js [--out <zip path>]   (default .tools/package/rollworks-export.zip)
  *
@@ -13,8 +14,11 @@ import zlib from 'node:zlib';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DEFAULT_OUT = path.join(ROOT, '.tools', 'package', 'rollworks-export.zip');
-/** Compiled folders the app runs from; dist/dev, dist/bench and tests stay out of the package. */
-const COMPILED_FOLDERS = ['functions', 'shared'];
+/**
+ * Built folders the app runs from (dist/console is the admin console's bundle, served by the app);
+ * dist/dev, dist/bench and tests stay out of the package.
+ */
+const COMPILED_FOLDERS = ['functions', 'shared', 'console'];
 
 export interface PackageResult {
   zipPath: string;

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
       : []),
     `  RollWorks        ${urls.rollworks}${stack.simulator ? ' (simulator; sign in as demo / demo-password)' : ' (from ROLLWORKS_API_BASE_URL)'}`,
     `  Functions host   ${urls.functions}`,
+    `  Console          ${urls.console} (local sign-in: type a name, pick a role)`,
     `  JWKS             ${urls.jwks}`,
     `  Function key     ${stack.settings.FUNCTIONS_KEY} (x-functions-key, for function-level routes)`,
     '',

@@ -299,6 +299,9 @@ output functionAppName string = functionApp.outputs.name
 @description('Redirect URI to register with the RollWorks application.')
 output rollWorksRedirectUri string = '${functionApp.outputs.baseUrl}/api/oauth/rollworks/callback'
 
+@description('Redirect URI of the admin console: register it on the app registration as a single-page application (SPA) platform.')
+output consoleRedirectUri string = '${functionApp.outputs.baseUrl}/api/console/'
+
 @description('Client id of the managed identity the app runs as.')
 output identityClientId string = identity.outputs.clientId
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import Module from 'node:module';
 import path from 'node:path';
 import { registry, type FunctionRegistration } from './functionsCore';
+import { packageRoot } from '../../shared/packageRoot';
 
 const CORE_MODULE = '@azure/functions-core';
 
@@ -27,15 +28,7 @@ export function installFunctionsCore(): void {
 }
 
 /** The repository root: the nearest folder above this file holding package.json. */
-export function projectRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, 'package.json'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`No package.json above ${__dirname}`);
-    dir = parent;
-  }
-  return dir;
-}
+export const projectRoot = packageRoot;
 
 const runningFromSource = () => __filename.endsWith('.ts');
 

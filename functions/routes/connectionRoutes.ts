@@ -14,6 +14,8 @@ import {
   oauthCallbackQuerySchema,
   patchConnectionSchema,
 } from '../../shared/connections/schemas';
+import { listConnectionAdvertisers as listAdvertisers } from '../../shared/connections/advertiserList';
+import { advertiserListSchema } from '../../shared/connections/advertiserSchemas';
 import { describeError } from '../../shared/errors/describeError';
 import { json } from '../../shared/http/handler';
 import { defineRoute } from '../../shared/http/route';
@@ -119,6 +121,24 @@ export const setExportUser = defineRoute({
     json(200, await services.connections.setExportUser(params.id, identityOf(principal!), logger)),
 });
 
+/** For the console's Add export form: the connection's advertisers and segment size limits. */
+export const listConnectionAdvertisers = defineRoute({
+  name: 'listConnectionAdvertisers',
+  method: 'GET',
+  path: 'connections/{id}/advertisers',
+  summary: "Advertisers the connection's RollWorks user reaches, and the segment sizes it takes",
+  roles: EDITORS,
+  request: { params },
+  responses: {
+    200: jsonResponse('Advertisers and limits', advertiserListSchema),
+    404: problem('No such connection (contributors: none shared)'),
+    422: problem('Not signed in to RollWorks, or RollWorks refused its token'),
+    503: problem('RollWorks unavailable'),
+  },
+  handler: async ({ params }, { services, principal }) =>
+    json(200, await listAdvertisers(services, principal!, params.id)),
+});
+
 /** Where RollWorks sends the browser back after sign-in. Anonymous: the single-use `state` is the proof. */
 export const completeAuthorization = defineRoute({
   name: 'completeAuthorization',
@@ -155,5 +175,6 @@ export const connectionRoutes = [
   deleteConnection,
   startAuthorization,
   setExportUser,
+  listConnectionAdvertisers,
   completeAuthorization,
 ];

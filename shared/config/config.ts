@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { consoleSettings } from './consoleSettings';
 
 const KEY_VAULT_REFERENCE = /^@Microsoft\.KeyVault\(/i;
 
@@ -126,6 +127,7 @@ export const configSchema = z.object({
     'Origin the app is reached at; the OAuth redirect URI is <this>/api/oauth/rollworks/callback.',
   ),
   OAUTH_STATE_TTL_SECONDS: int(600, 30, 'Lifetime of an OAuth `state`.'),
+  ...consoleSettings,
 
   SCHEDULER_CRON: z
     .string()

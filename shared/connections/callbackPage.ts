@@ -51,13 +51,16 @@ export function renderCallbackErrorPage(): { status: number; html: string } {
   };
 }
 
-function page(title: string, body: string): string {
-  return `<!doctype html>
+/** The start of every HTML page the app serves, up to the page's own head elements. */
+export const HTML_HEAD = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="no-referrer">`;
+
+function page(title: string, body: string): string {
+  return `${HTML_HEAD}
 <title>${escapeHtml(title)}</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#222;line-height:1.5}

@@ -83,8 +83,8 @@ export interface MemberWriteOptions {
 export interface DestinationAccount {
   /** Proves the token: the account (organization) it belongs to. */
   verifyAccount(): Promise<NamedEntity>;
-  /** Ids of the advertisers the account may write audiences to. */
-  listAdvertisers(): Promise<string[]>;
+  /** The advertisers the account may write audiences to, with their names (one request). */
+  listAdvertisers(): Promise<NamedEntity[]>;
   /** One advertiser the account can see, for its display name. */
   verifyAdvertiser(advertiserId: string): Promise<NamedEntity>;
   /** The advertiser's audiences with exactly this name (normally none or one). */

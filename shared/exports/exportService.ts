@@ -122,7 +122,7 @@ export function createExportService(services: Services): ExportService {
       .get(connection.type)
       .forConnection(services.connections.tokenProvider(connection.id));
     try {
-      const ids = await account.listAdvertisers();
+      const ids = (await account.listAdvertisers()).map((advertiser) => advertiser.id);
       if (!ids.includes(advertiserId)) {
         throw new InvalidError(
           `Advertiser ID "${advertiserId}" is not one of the ${ids.length} advertisers the RollWorks account of connection "${connection.displayName}" can write to.`,

@@ -61,6 +61,8 @@ const samples: Record<string, Sample> = {
   deleteConnection: { params: connection, status: 204 },
   startAuthorization: { params: connection, status: 200 },
   setExportUser: { params: connection, status: 200 },
+  // not signed in to RollWorks: a caller let through learns that (422), the others get 403
+  listConnectionAdvertisers: { params: connection, status: 422 },
   completeAuthorization: { query: '?code=abc', status: 400 }, // no state → error page
   listSegments: { status: 200 },
   getSegment: { params: () => ({ name: 'missing-segment' }), status: 404 },

@@ -184,6 +184,12 @@ describe('function app settings (compiled main.bicep)', () => {
     expect(template.outputs?.functionAppUrl.value).toMatch(/^\[format\('https:\/\/\{0\}'/);
   });
 
+  it("name the console's SPA redirect URI, the page the console signs in from", () => {
+    expect(template.outputs?.consoleRedirectUri.value).toBe(
+      "[format('{0}/api/console/', reference(resourceId('Microsoft.Resources/deployments', 'function-app'), '2025-04-01').outputs.baseUrl.value)]",
+    );
+  });
+
   it('hand the logLevel parameter to the host, which filters what functions log in Azure', () => {
     expect(appSettings).not.toHaveProperty('LOG_LEVEL');
     expect(appSettings.AzureFunctionsJobHost__logging__logLevel__Function).toBe(

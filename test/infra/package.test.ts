@@ -63,8 +63,8 @@ describe('npm run package', () => {
       'package-lock.json',
       'package.json',
     ]);
-    expect(fs.readdirSync(path.join(appDir, 'dist')).sort()).toEqual(['functions', 'shared']);
-    const compiled = listFiles(path.join(appDir, 'dist'));
+    expect(fs.readdirSync(path.join(appDir, 'dist')).sort()).toEqual(['console', 'functions', 'shared']);
+    const compiled = listFiles(path.join(appDir, 'dist')).filter((file) => !file.startsWith('console/'));
     expect(compiled.every((file) => /\.js(\.map)?$/.test(file))).toBe(true);
 
     const lock = readJson(path.join(ROOT, 'package-lock.json'));
@@ -76,6 +76,26 @@ describe('npm run package', () => {
     for (const dependency of Object.keys(source.dependencies)) {
       expect(fs.existsSync(path.join(appDir, 'node_modules', dependency, 'package.json'))).toBe(true);
     }
+  });
+
+  it("holds the console's bundle: the manifest and every hashed asset it lists, nothing else", () => {
+    const manifest = readJson(path.join(appDir, 'dist', 'console', 'manifest.json'));
+    expect(listFiles(path.join(appDir, 'dist', 'console'))).toEqual(
+      ['manifest.json', ...manifest.assets.map((name: string) => `assets/${name}`)].sort(),
+    );
+    expect(manifest.assets).toEqual(expect.arrayContaining([manifest.script, manifest.style, manifest.icon]));
+    // the serving code finds it from where it lies in the package
+    const served = execFileSync(
+      process.execPath,
+      [
+        '-e',
+        "const a = require('./dist/shared/console/consoleAssets.js'); const m = a.consoleManifest(); process.stdout.write(String(a.consoleAsset(m.script).body.length));",
+      ],
+      { cwd: appDir, encoding: 'utf8' },
+    );
+    expect(Number(served)).toBe(
+      fs.statSync(path.join(appDir, 'dist', 'console', 'assets', manifest.script)).size,
+    );
   });
 
   it('keeps the lock file, so a remote build installs the locked versions, not fresh `^` ranges', () => {

@@ -10,13 +10,13 @@ import type { JsonBody } from '../exports/support/exportStack';
 const ROUTE_PREFIX = 'api';
 const buildOpenApiDocument = () => buildDocument(routeTable);
 
-/** `METHOD /api/path` of every HTTP trigger `functions/*.ts` registers (route constraints dropped). */
+/** `METHOD /api/path` of every HTTP trigger `functions/*.ts` registers (route constraints and catch-all stars dropped). */
 function registeredRoutes(): string[] {
   const routes: string[] = [];
   for (const { metadata } of loadFunctionApp()) {
     for (const binding of Object.values(metadata.bindings)) {
       if (binding.type.toLowerCase() !== 'httptrigger') continue;
-      const route = (binding.route ?? metadata.name).replace(/\{(\w+)(?::[^}]*)?\??\}/g, '{$1}');
+      const route = (binding.route ?? metadata.name).replace(/\{\*{0,2}(\w+)(?::[^}]*)?\??\}/g, '{$1}');
       for (const method of binding.methods ?? ['GET', 'POST']) {
         routes.push(`${method.toUpperCase()} /${ROUTE_PREFIX}/${route}`);
       }

@@ -1,4 +1,5 @@
 import { startAzurite } from '../../dev/azurite';
+import { buildConsole } from '../../dev/buildConsole';
 import { BROWSER_VARIABLE, resolveChromium } from './chromiumExecutable';
 import { SHARED_STORAGE_VARIABLE } from './sharedAzurite';
 
@@ -12,6 +13,8 @@ export default async function globalSetup(): Promise<void> {
     process.env[SHARED_STORAGE_VARIABLE] = azurite.connectionString;
     (globalThis as { __sharedAzurite?: { stop(): Promise<void> } }).__sharedAzurite = azurite;
   }
+  // The console function serves dist/console; built once here so no test serves a stale or half-written one.
+  await buildConsole();
   // Unpacked here, once, so that parallel workers never race on a half-written executable.
   if (!process.env[BROWSER_VARIABLE]) {
     process.env[BROWSER_VARIABLE] = JSON.stringify(await resolveChromium());

@@ -56,9 +56,10 @@ export function createRollWorksAccount(
         idempotent: true,
       });
       const list = field(data, 'data');
-      return Array.isArray(list)
-        ? list.map((item) => String(field(item, 'advertiser_id') ?? '')).filter(Boolean)
-        : [];
+      return (Array.isArray(list) ? list : [])
+        .map((item) => ({ id: String(field(item, 'advertiser_id') ?? ''), name: field(item, 'name') }))
+        .filter((item) => item.id !== '')
+        .map(({ id, name }) => ({ id, name: typeof name === 'string' && name ? name : id }));
     },
     async verifyAdvertiser(advertiserId) {
       const data = await call({

@@ -65,7 +65,7 @@ export function createMemoryDestination(limits: Partial<DestinationLimits> = {})
       },
       async listAdvertisers() {
         await call('listAdvertisers');
-        return [MEMORY_ADVERTISER];
+        return [{ id: MEMORY_ADVERTISER, name: 'Memory advertiser' }];
       },
       async verifyAdvertiser(advertiserId) {
         await call('verifyAdvertiser');

@@ -58,7 +58,7 @@ describe('RollWorks destination against the simulator over HTTP', () => {
     const { client, budget } = setup();
     const api = client.forConnection(await tokenProvider(client));
     await expect(api.verifyAccount()).resolves.toMatchObject({ name: 'Contoso Outdoor' });
-    await expect(api.listAdvertisers()).resolves.toContain(ADVERTISER);
+    await expect(api.listAdvertisers()).resolves.toContainEqual({ id: ADVERTISER, name: expect.any(String) });
     await expect(api.verifyAdvertiser(ADVERTISER)).resolves.toEqual({
       id: ADVERTISER,
       name: 'Contoso Outdoor US',

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig, type AppConfig } from '../../../shared/config/config';
 
-/** A valid local configuration for worker and RollWorks tests; `overrides` are raw settings. */
-export function testConfig(overrides: Record<string, string> = {}): AppConfig {
-  return loadConfig({
+/** Raw settings of a valid local configuration, with `overrides`. */
+export function testSettings(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
     AzureWebJobsStorage: 'UseDevelopmentStorage=true',
     ROLLWORKS_CLIENT_ID: 'local-client',
     ROLLWORKS_CLIENT_SECRET: 'local-secret',
@@ -13,5 +13,10 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     AUTH_MODE: 'local',
     LOCAL_AUTH_JWKS_URI: 'http://127.0.0.1:7071/.well-known/jwks.json',
     ...overrides,
-  });
+  };
+}
+
+/** A valid local configuration for worker and RollWorks tests; `overrides` are raw settings. */
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig(testSettings(overrides));
 }
