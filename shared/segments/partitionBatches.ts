@@ -84,9 +84,16 @@ function csv(layout: SegmentLayout, field: string | undefined, onFields: FieldsH
     let columns: string[] = attributes ?? [];
     const parser = new CsvParser({ delimiter: format.delimiter });
     let batch = fieldBatch(blob);
-    // Of repeated column names, the last one is the field's column.
-    const select = () =>
-      parser.selectColumn(Math.max(0, field === undefined ? 0 : columns.lastIndexOf(field)));
+    const select = () => {
+      if (field !== undefined && columns.indexOf(field) !== columns.lastIndexOf(field)) {
+        // Picking one of two same-named columns would export whichever the writer put last.
+        throw new SegmentSourceError(
+          'FIELD_AMBIGUOUS',
+          `Blob ${blob} has ${columns.filter((name) => name === field).length} columns named "${field}"; rename all but one.`,
+        );
+      }
+      parser.selectColumn(Math.max(0, field === undefined ? 0 : columns.indexOf(field)));
+    };
     if (!format.hasHeader) select();
     const onValue = (
       value: string | undefined,

@@ -54,13 +54,16 @@ export function partitionFailure(partition: PartitionBlob, error: unknown, signa
   if (error instanceof SegmentSourceError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === 'string' && code.startsWith('Z_')) {
-    return new SegmentSourceError('SEGMENT_READ_FAILED', `Blob ${partition.name} is not valid gzip data.`);
+    return new SegmentSourceError(
+      'SEGMENT_DATA_INVALID',
+      `Blob ${partition.name} is not valid gzip data (damaged or cut short); write it again.`,
+    );
   }
   if (
     error instanceof Error &&
     (error.name === 'CsvFieldTooLongError' || /longer than/.test(error.message))
   ) {
-    return new SegmentSourceError('SEGMENT_READ_FAILED', `Blob ${partition.name}: ${error.message}.`);
+    return new SegmentSourceError('SEGMENT_DATA_INVALID', `Blob ${partition.name}: ${error.message}.`);
   }
   return readFailed(`Reading blob ${partition.name} failed`, error);
 }

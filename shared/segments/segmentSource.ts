@@ -39,6 +39,10 @@ export type SegmentErrorCode =
   | 'EMAIL_FIELD_MISSING'
   | 'MODEL_JSON_INVALID'
   | 'SEGMENT_FORMAT_UNSUPPORTED'
+  /** Two columns carry the field's name. */
+  | 'FIELD_AMBIGUOUS'
+  /** A partition's content is broken (bad gzip, truncated, a line or field over the limit): not the store's fault. */
+  | 'SEGMENT_DATA_INVALID'
   | 'SEGMENT_READ_FAILED';
 
 export class SegmentSourceError extends Error {

@@ -54,7 +54,12 @@ export class RejectionReport {
   }
 }
 
+// eslint-disable-next-line no-control-regex -- removing control characters is the point
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+
+/** One cell: control characters (NUL, ESC...) removed, formulas defused, quoted when it must be. */
 function csvField(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  const printable = value.replace(CONTROL, '');
+  const safe = /^[=+\-@\t\r]/.test(printable) ? `'${printable}` : printable;
   return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }

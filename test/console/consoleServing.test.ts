@@ -113,7 +113,7 @@ describe('the local sign-in token route (local stack only)', () => {
   let stack: TestStack;
   beforeAll(async () => {
     stack = await startTestStack({
-      files: [path.resolve(__dirname, '../../functions/exports.ts')],
+      files: [path.resolve(__dirname, '../../functions/http.ts')],
       sharedStorage: true,
     });
   }, 120_000);

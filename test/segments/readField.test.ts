@@ -94,7 +94,7 @@ describe('readField', () => {
     await readRows(source, 'rf-tricky', ['Email', 'Name', 'Note']);
   });
 
-  it('reads gzip partitions, a single-column file, a tab delimiter and a repeated header name', async () => {
+  it('reads gzip partitions, a single-column file, a tab delimiter, and refuses a repeated header name', async () => {
     await putBlob(env.container, 'rf-mixed/part-00001.csv.gz', 'Email,N\na@example.com,1\nb@example.com,2\n');
     await putBlob(env.container, 'rf-mixed/part-00002.csv', 'N,Email\n3,c@example.com\n4\n');
     await putBlob(
@@ -118,7 +118,8 @@ describe('readField', () => {
       'b@example.com',
       'c@example.com',
     ]);
-    expect((await viaReadField('rf-repeat', 'Email'))[0].value).toBe('second@example.com');
+    // #15: which of two same-named columns holds the emails is not the reader's guess to make
+    await expect(viaReadField('rf-repeat', 'Email')).rejects.toMatchObject({ code: 'FIELD_AMBIGUOUS' });
   });
 
   it('reads JSON Lines and a headerless CDM folder', async () => {
@@ -209,4 +210,19 @@ describe('readField', () => {
       expect(error.message).toBe(message);
     }
   });
+});
+
+it('refuses a CSV whose header names the field twice, naming the field, rather than pick a column', async () => {
+  await putBlob(
+    env.container,
+    'twice/part-00000.csv',
+    'Email,Email,Name\nann@example.com,bob@example.com,Ann\n',
+  );
+  const read = viaReadField('twice', 'Email');
+  await expect(read).rejects.toMatchObject({ code: 'FIELD_AMBIGUOUS' });
+  await expect(viaReadField('twice', 'Email')).rejects.toThrow(/2 columns named "Email"/);
+  // another field of that file still reads
+  await expect(viaReadField('twice', 'Name')).resolves.toEqual([
+    { blob: 'twice/part-00000.csv', row: 2, value: 'Ann' },
+  ]);
 });

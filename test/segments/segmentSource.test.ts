@@ -113,7 +113,7 @@ describe('CSV', () => {
     await env.container.getBlockBlobClient('notgzip/part-1.csv.gz').upload('Email\nplain', 11);
     const error = await rejectionOf(readRows(source, 'notgzip', ['Email']));
     expect(error).toBeInstanceOf(SegmentSourceError);
-    expect(error.code).toBe('SEGMENT_READ_FAILED');
+    expect(error.code).toBe('SEGMENT_DATA_INVALID');
     expect(error.message).toMatch(/notgzip\/part-1\.csv\.gz is not valid gzip/);
   });
 });

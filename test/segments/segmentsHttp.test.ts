@@ -4,6 +4,7 @@ import { createServices, disposeApp, startApp } from '../../shared/services';
 import { UnauthenticatedError } from '../../shared/errors/domainErrors';
 import type { Principal, Role } from '../../shared/model/identity';
 import { generateSegment } from '../../dev/segmentGenerator';
+import { gzipSync } from 'node:zlib';
 import { putBlob, startSegmentTestEnv, type SegmentTestEnv } from './support';
 import '../../functions/http';
 
@@ -139,5 +140,27 @@ describe('GET /api/segments/{name}', () => {
     const broken = await call('getSegment', '/api/segments/broken', 'viewer', { name: 'broken' });
     expect(broken.status).toBe(422);
     expect(broken.body).toMatchObject({ code: 'MODEL_JSON_INVALID', field: 'name' });
+  });
+
+  it('describes a segment with damaged partitions as its own problem (422 naming it), never a 5xx', async () => {
+    const csv = 'Email,Name\n' + Array.from({ length: 50 }, (_, i) => `p${i}@example.com,P${i}`).join('\n');
+    const gzipped = gzipSync(Buffer.from(csv));
+    const badCrc = Buffer.from(gzipped);
+    badCrc.writeUInt32LE(badCrc.readUInt32LE(badCrc.length - 8) ^ 0xffff, badCrc.length - 8);
+    const broken: Record<string, Buffer> = {
+      'not-gzip/part-00000.csv.gz': Buffer.from(csv),
+      'truncated/part-00000.csv.gz': gzipped.subarray(0, Math.floor(gzipped.length / 2)),
+      'bad-crc/part-00000.csv.gz': badCrc,
+      'long-field/part-00000.csv': Buffer.from(`Email,Name\n"${'x'.repeat(20 * 1024 * 1024)}`),
+    };
+    for (const [blob, body] of Object.entries(broken)) {
+      await env.container.getBlockBlobClient(blob).upload(body, body.length);
+    }
+    for (const name of ['not-gzip', 'truncated', 'bad-crc', 'long-field']) {
+      const { status, body } = await call('getSegment', `/api/segments/${name}`, 'viewer', { name });
+      expect({ name, status }).toEqual({ name, status: 422 });
+      expect(body).toMatchObject({ code: 'SEGMENT_DATA_INVALID', field: 'name' });
+      expect(body.detail).not.toMatch(/store|storage/i);
+    }
   });
 });
