@@ -185,8 +185,8 @@ describe('function app settings (compiled main.bicep)', () => {
   });
 
   it("name the console's SPA redirect URI, the page the console signs in from", () => {
-    expect(template.outputs?.consoleRedirectUri.value).toBe(
-      "[format('{0}/api/console/', reference(resourceId('Microsoft.Resources/deployments', 'function-app'), '2025-04-01').outputs.baseUrl.value)]",
+    expect(template.outputs?.consoleRedirectUri.value).toMatch(
+      /^\[format\('\{0\}\/api\/console\/', reference\([^)]*'function-?app'[^)]*\)\.outputs\.baseUrl\.value\)\]$/i,
     );
   });
 

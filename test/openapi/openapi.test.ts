@@ -13,7 +13,8 @@ const buildOpenApiDocument = () => buildDocument(routeTable);
 /** `METHOD /api/path` of every HTTP trigger `functions/*.ts` registers (route constraints and catch-all stars dropped). */
 function registeredRoutes(): string[] {
   const routes: string[] = [];
-  for (const { metadata } of loadFunctionApp()) {
+  // The console (functions/console.ts) is the app's web page, not an operation of its API.
+  for (const { metadata } of loadFunctionApp().filter(({ metadata }) => metadata.name !== 'console')) {
     for (const binding of Object.values(metadata.bindings)) {
       if (binding.type.toLowerCase() !== 'httptrigger') continue;
       const route = (binding.route ?? metadata.name).replace(/\{\*{0,2}(\w+)(?::[^}]*)?\??\}/g, '{$1}');
