@@ -22,14 +22,18 @@ const PROFILES = Number(process.env.RECOVERY_BENCH_PROFILES ?? 250_000);
 
 interface RunView {
   status: string;
-  segments: { status: string; progress: { rowsRead: number } | null; counts: { sent: number } }[];
+  segments: { status: string; counts: { valid: number; sent: number } }[];
 }
+
+const hosts = new Set<ChildProcess>();
 
 function startHost(root: string, env: NodeJS.ProcessEnv): Promise<ChildProcess> {
   const child = spawn(process.execPath, [path.join(__dirname, 'recoveryStack.js'), root, String(HOST_PORT)], {
     env,
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  hosts.add(child);
+  child.once('exit', () => hosts.delete(child));
   return new Promise((resolve, reject) => {
     child.stdout!.on('data', (chunk: Buffer) => {
       if (chunk.toString().includes('ready ')) resolve(child);
@@ -43,6 +47,9 @@ const kill = (child: ChildProcess) =>
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
   });
+
+const liveAudiences = (simulator: RunningSimulator) =>
+  [...simulator.state.audiences.values()].filter((audience) => !audience.deleted);
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -63,25 +70,35 @@ async function measure(
     env: NodeJS.ProcessEnv;
     simulator: RunningSimulator;
     api: ApiClient;
-    exportId: string;
+    connectionId: string;
   },
 ): Promise<number> {
-  const { simulator, api, exportId } = context;
+  const { simulator, api } = context;
   let host = await startHost(context.root, context.env);
+  // An export of its own, so its first send creates an audience and carries every member.
+  const { id: exportId } = await api.expect<{ id: string }>(201, 'POST', '/exports', {
+    displayName: `Recovery bench mid-${phase}`,
+    connectionId: context.connectionId,
+    advertiserId: DEMO_ADVERTISABLES[0].eid,
+    emailField: 'Email',
+    segments: ['recovery'],
+    schedule: { enabled: false },
+  });
+  const audiencesBefore = liveAudiences(simulator).length;
   // Mid-send: RollWorks answers slowly, so the kill lands while the members request is in flight.
   simulator.state.setFaults(phase === 'send' ? { latencyMs: 8_000 } : {});
-  const { id: runId } = await api.expect<{ id: string }>(202, 'POST', `/exports/${exportId}/runs`, {
-    force: true,
-  });
-  await waitFor(
+  const { id: runId } = await api.expect<{ id: string }>(202, 'POST', `/exports/${exportId}/runs`, {});
+  // Mid-read: as soon as the worker has taken the segment (its read of 250,000 rows lasts about a second).
+  const caught = await waitFor(
     api,
     runId,
     (run) =>
-      phase === 'read'
-        ? (run.segments[0].progress?.rowsRead ?? 0) > 0
-        : (run.segments[0].progress?.rowsRead ?? 0) >= PROFILES && simulator.state.requestLog.length > 0,
+      run.status !== 'queued' &&
+      (phase === 'read' ? run.segments[0].status === 'running' : run.segments[0].counts.valid > 0), // read and counted: the RollWorks calls are next
     120_000,
   );
+  if (caught.segments[0].status !== 'running')
+    throw new Error(`the run was ${caught.status} before the kill`);
   if (phase === 'send') await sleep(2_000); // the members request is on its way
   const killedAt = Date.now();
   await kill(host);
@@ -95,11 +112,12 @@ async function measure(
   );
   const seconds = (Date.now() - killedAt) / 1000;
   await kill(host);
-  const live = [...simulator.state.audiences.values()].filter((audience) => !audience.deleted);
+  const created = liveAudiences(simulator).slice(audiencesBefore);
+  const sent = run.segments[0].counts.sent;
   const correct =
-    run.status === 'succeeded' && live.length === 1 && live[0].members.size === run.segments[0].counts.sent;
+    run.status === 'succeeded' && created.length === 1 && sent > 0 && created[0].members.size === sent;
   process.stdout.write(
-    `killed mid-${phase}: ${run.status} ${seconds.toFixed(1)} s after the kill; ${live.length} live audience(s) holding ${live[0]?.members.size ?? 0} members, ${run.segments[0].counts.sent} sent${correct ? '' : '  ← NOT CORRECT'}\n`,
+    `killed mid-${phase}: ${run.status} ${seconds.toFixed(1)} s after the kill; ${created.length} new audience(s) holding ${created[0]?.members.size ?? 0} members, ${sent} sent${correct ? '' : '  ← NOT CORRECT'}\n`,
   );
   if (!correct) process.exitCode = 1;
   return seconds;
@@ -129,24 +147,17 @@ async function main(): Promise<void> {
 
     const setup = await startHost(root, env);
     const connection = await readyConnection(api, { displayName: 'Recovery bench', access: 'admins' });
-    const created = await api.expect<{ id: string }>(201, 'POST', '/exports', {
-      displayName: 'Recovery bench',
-      connectionId: connection.id,
-      advertiserId: DEMO_ADVERTISABLES[0].eid,
-      emailField: 'Email',
-      segments: ['recovery'],
-      schedule: { enabled: false },
-    });
     await kill(setup);
 
     process.stdout.write(
       `recovery with default settings, ${PROFILES.toLocaleString('en-US')} profiles (target ≤ 180 s)\n`,
     );
-    const context = { root, env, simulator, api, exportId: created.id };
+    const context = { root, env, simulator, api, connectionId: connection.id };
     const read = await measure('read', context);
     const send = await measure('send', context);
     process.stdout.write(`kill to finished: mid-read ${read.toFixed(1)} s, mid-send ${send.toFixed(1)} s\n`);
   } finally {
+    await Promise.all([...hosts].map(kill));
     await simulator.stop();
     await azurite.stop();
     fs.rmSync(root, { recursive: true, force: true });
