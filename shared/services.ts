@@ -1,4 +1,4 @@
-import { loadConfig, type AppConfig } from './config/config';
+import { loadConfig, runsInAzure, type AppConfig } from './config/config';
 import { systemClock, type Clock } from './clock';
 import { createStorageClients, type StorageClients } from './storage/clients';
 import type { SecretStore } from './secrets/secretStore';
@@ -15,7 +15,19 @@ import { createExportService, type ExportService } from './exports/exportService
 import { createRunService, type RunService } from './runs/runService';
 import { createExportWorker, type ExportWorker } from './worker/exportWorker';
 import { workerPorts } from './worker/workerPorts';
-import { createExportQueue, type ExportQueue } from './queue/exportQueue';
+import {
+  createExportQueue,
+  createQueueSender,
+  type ExportQueue,
+  type QueueSender,
+} from './queue/exportQueue';
+import { deliverWebhookMessageSchema, type DeliverWebhookMessage } from './queue/envelope';
+import { consoleLogger } from './logging/logger';
+import { createEventStores, type EventStores } from './events/eventStores';
+import { createEventPublisher, type EventPublisher } from './events/eventPublisher';
+import { createWebhookDeliverer, type WebhookDeliverer } from './events/webhookDeliverer';
+import { createWebhookSender } from './events/webhookSender';
+import { createWebhookService, type WebhookService } from './events/webhookService';
 
 /**
  * Everything the function files call, created lazily on first use so that importing a function
@@ -37,6 +49,12 @@ export interface Services {
   runs: RunService;
   exportQueue: ExportQueue;
   worker: ExportWorker;
+  eventStores: EventStores;
+  webhookQueue: QueueSender<DeliverWebhookMessage>;
+  /** Publishes events to the webhooks subscribed to them (delivered from the webhook queue). */
+  events: EventPublisher;
+  webhookDeliverer: WebhookDeliverer;
+  webhooks: WebhookService;
 }
 
 type Factories = { [K in keyof Services]: (services: Services) => Services[K] };
@@ -60,6 +78,34 @@ const defaultFactories: Omit<Factories, 'config'> = {
   runs: (s) => createRunService(s),
   exportQueue: (s) => createExportQueue(s.config, s.storage),
   worker: (s) => createExportWorker(workerPorts(s)),
+  eventStores: (s) => createEventStores(s.storage),
+  webhookQueue: (s) => createQueueSender(s.storage, s.config.WEBHOOK_QUEUE_NAME, deliverWebhookMessageSchema),
+  events: (s) =>
+    createEventPublisher({
+      ...s.eventStores,
+      queue: s.webhookQueue,
+      clock: s.clock,
+      source: s.config.PUBLIC_BASE_URL,
+      logger: consoleLogger(s.config.LOG_LEVEL),
+    }),
+  webhookDeliverer: (s) =>
+    createWebhookDeliverer({
+      ...s.eventStores,
+      secrets: s.secrets,
+      sender: createWebhookSender({ inAzure: runsInAzure(s.config) }),
+      queue: s.webhookQueue,
+      publisher: () => s.events,
+      clock: s.clock,
+      logger: consoleLogger(s.config.LOG_LEVEL),
+    }),
+  webhooks: (s) =>
+    createWebhookService({
+      config: s.config,
+      clock: s.clock,
+      secrets: s.secrets,
+      ...s.eventStores,
+      publisher: s.events,
+    }),
 };
 
 export function createServices(config: AppConfig, overrides: Partial<Services> = {}): Services {

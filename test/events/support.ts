@@ -1,5 +1,12 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import {
+  deliverWebhookMessageSchema,
+  parseEnvelope,
+  type DeliverWebhookMessage,
+} from '../../shared/queue/envelope';
+import type { Services } from '../../shared/services';
 
 export interface ReceivedRequest {
   headers: http.IncomingHttpHeaders;
@@ -35,4 +42,30 @@ export async function startReceiver(): Promise<Receiver> {
     answers,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
+}
+
+/** Takes every visible message off the app's webhook queue and delivers it, as the queue trigger would. */
+export async function drainWebhookQueue(services: Services): Promise<number> {
+  const client = services.storage.queue(services.config.WEBHOOK_QUEUE_NAME);
+  await client.createIfNotExists();
+  let total = 0;
+  for (;;) {
+    const { receivedMessageItems } = await client.receiveMessages({ numberOfMessages: 32 });
+    if (receivedMessageItems.length === 0) return total;
+    for (const item of receivedMessageItems) {
+      const parsed = parseEnvelope<DeliverWebhookMessage>(item.messageText, deliverWebhookMessageSchema);
+      if (!parsed.ok) throw new Error(parsed.reason);
+      await services.webhookDeliverer.deliver(parsed.message);
+      await client.deleteMessage(item.messageId, item.popReceipt);
+    }
+    total += receivedMessageItems.length;
+  }
+}
+
+/** The CloudEvents a receiver got, each verified with the `standardwebhooks` library. */
+export function verifiedEvents(receiver: Receiver, secret: string): Record<string, unknown>[] {
+  return receiver.received.map(
+    ({ headers, body }) =>
+      new StandardWebhook(secret).verify(body, headers as Record<string, string>) as Record<string, unknown>,
+  );
 }
