@@ -152,6 +152,7 @@ var tableNames = [
   'webhooks'
   'webhookdeliveries'
   'webhookevents'
+  'eventstates'
 ]
 
 var containerNames = concat(

@@ -28,6 +28,8 @@ import { createEventPublisher, type EventPublisher } from './events/eventPublish
 import { createWebhookDeliverer, type WebhookDeliverer } from './events/webhookDeliverer';
 import { createWebhookSender } from './events/webhookSender';
 import { createWebhookService, type WebhookService } from './events/webhookService';
+import { createRunEvents, type RunEvents } from './runs/runEvents';
+import { createTelemetry, type Telemetry } from './telemetry/telemetry';
 
 /**
  * Everything the function files call, created lazily on first use so that importing a function
@@ -55,6 +57,9 @@ export interface Services {
   events: EventPublisher;
   webhookDeliverer: WebhookDeliverer;
   webhooks: WebhookService;
+  /** Events and telemetry from changes of run state. */
+  runEvents: RunEvents;
+  telemetry: Telemetry;
 }
 
 type Factories = { [K in keyof Services]: (services: Services) => Services[K] };
@@ -64,11 +69,12 @@ const defaultFactories: Omit<Factories, 'config'> = {
   storage: (s) => createStorageClients(s.config),
   secrets: (s) => createSecretStore(s.config, s.storage),
   segments: (s) => createSegmentSource(s.config, s.storage),
-  requestBudget: (s) => createRequestBudget(s.config, s.storage, s.clock),
+  requestBudget: (s) => createRequestBudget(s.config, s.storage, s.clock, s.telemetry),
   destinations: (s) =>
     createDestinations(
       createRollWorksDestination(s.config, {
         budget: s.requestBudget,
+        telemetry: s.telemetry,
         getClientSecret: () => readClientSecret(s.secrets),
       }),
     ),
@@ -105,6 +111,15 @@ const defaultFactories: Omit<Factories, 'config'> = {
       secrets: s.secrets,
       ...s.eventStores,
       publisher: s.events,
+    }),
+  telemetry: () => createTelemetry(),
+  runEvents: (s) =>
+    createRunEvents({
+      publisher: s.events,
+      states: s.eventStores.states,
+      telemetry: s.telemetry,
+      exports: s.exports,
+      logger: consoleLogger(s.config.LOG_LEVEL),
     }),
 };
 
