@@ -184,7 +184,7 @@ function replaceSegment(state: SimulatorState, request: SimRequest, audience: St
   if (type !== undefined && type !== 'crm') return apiError(400, 'type must be "crm"', 'type');
   const members = write.value.members();
   if (!members.ok) return members.response;
-  audience.members = members.value;
+  audience.members = state.replaceAppends ? new Set([...audience.members, ...members.value]) : members.value;
   if (name !== undefined) audience.name = name;
   audience.updatedAt = state.now();
   return segmentBody(audience);

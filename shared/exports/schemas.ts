@@ -66,6 +66,12 @@ export const exportRequestSchema = z
       .boolean()
       .default(true)
       .describe('Send MD5 of the trimmed, lower-cased email (default) instead of the plain address.'),
+    replaceStrategy: z
+      .enum(['replace', 'recreate'])
+      .optional()
+      .describe(
+        'replace (default): each run replaces the audience members in place. recreate: each run creates a fresh audience with the whole list and then deletes the old one (campaigns must then use the new audience).',
+      ),
     schedule: exportScheduleSchema
       .default({ enabled: true })
       .describe('When the export runs; default: on every system refresh.'),
@@ -86,6 +92,7 @@ export const exportResponseSchema = z.object({
   emailField: z.string(),
   segments: z.array(z.string()),
   hashEmails: z.boolean(),
+  replaceStrategy: z.enum(['replace', 'recreate']).optional(),
   schedule: exportScheduleSchema,
   status: z.enum(['active', 'inactive']),
   canEdit: z.boolean().describe('Whether the caller may change or delete this export.'),

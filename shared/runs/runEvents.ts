@@ -92,6 +92,15 @@ export function createRunEvents(deps: RunEventsDeps) {
           });
         return;
       case 'succeeded':
+        for (const warning of after.warnings ?? [])
+          if (warning.code === 'AUDIENCE_COUNT_MISMATCH')
+            await publish('audience.countMismatch', run.exportId, {
+              ...data,
+              audienceId: after.audience?.id ?? null,
+              sent: after.counts.sent,
+              code: warning.code,
+              message: warning.message,
+            });
         await states.change(segmentKey, 'ok');
         if (connectionId) await states.change(`connection|${connectionId}`, 'ok');
     }
