@@ -153,6 +153,7 @@ var tableNames = [
   'webhookdeliveries'
   'webhookevents'
   'eventstates'
+  'matchreports'
 ]
 
 var containerNames = concat(

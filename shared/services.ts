@@ -29,6 +29,9 @@ import { createWebhookDeliverer, type WebhookDeliverer } from './events/webhookD
 import { createWebhookSender } from './events/webhookSender';
 import { createWebhookService, type WebhookService } from './events/webhookService';
 import { createRunEvents, type RunEvents } from './runs/runEvents';
+import { createMatchReporter, type MatchReporter } from './matching/matchReporter';
+import { createMatchStore, MATCH_REPORTS_TABLE } from './matching/matchStore';
+import { lazyTable } from './storage/tables';
 import { createTelemetry, type Telemetry } from './telemetry/telemetry';
 
 /**
@@ -60,6 +63,8 @@ export interface Services {
   /** Events and telemetry from changes of run state. */
   runEvents: RunEvents;
   telemetry: Telemetry;
+  /** RollWorks' match report: audience sizes after matching, as a time series per export. */
+  matchReports: MatchReporter;
 }
 
 type Factories = { [K in keyof Services]: (services: Services) => Services[K] };
@@ -119,6 +124,17 @@ const defaultFactories: Omit<Factories, 'config'> = {
       states: s.eventStores.states,
       telemetry: s.telemetry,
       exports: s.exports,
+      matches: s.matchReports,
+      logger: consoleLogger(s.config.LOG_LEVEL),
+    }),
+  matchReports: (s) =>
+    createMatchReporter({
+      settings: s.config,
+      clock: s.clock,
+      store: createMatchStore(lazyTable(s.storage, MATCH_REPORTS_TABLE)),
+      connections: s.connections,
+      destinations: s.destinations,
+      publisher: s.events,
       logger: consoleLogger(s.config.LOG_LEVEL),
     }),
 };

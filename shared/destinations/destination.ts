@@ -108,6 +108,11 @@ export interface DestinationAccount {
     options?: MemberWriteOptions,
   ): Promise<Audience>;
   readAudience(audienceId: string): Promise<Audience>;
+  /**
+   * Members of each audience the platform matched to people it can reach, by audience id (absent for
+   * an audience it says nothing about); absent when the platform does not report it.
+   */
+  matchedMembers?(advertiserId: string, audienceIds: readonly string[]): Promise<Map<string, number>>;
   /** Deletes (deactivates) an audience; absent when the destination cannot. */
   deleteAudience?(audienceId: string): Promise<void>;
 }

@@ -99,6 +99,19 @@ export const exportResponseSchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   createdBy: identityRef,
+  matchHistory: z
+    .array(
+      z.object({
+        segment: z.string(),
+        audienceId: z.string(),
+        at: z.string(),
+        sent: z.number().int(),
+        matched: z.number().int().describe('Members RollWorks matched (current visitors).'),
+        rate: z.number().describe('matched / sent; above 1 when people match on several devices.'),
+      }),
+    )
+    .optional()
+    .describe('One export: RollWorks match reports per segment audience, oldest first.'),
 });
 
 export const exportListResponseSchema = z.object({ exports: z.array(exportResponseSchema) });

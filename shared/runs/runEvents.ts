@@ -4,6 +4,7 @@ import type { AppEvent, EventData } from '../events/eventTypes';
 import type { ExportService } from '../exports/exportService';
 import { describeError } from '../errors/describeError';
 import type { Logger } from '../logging/logger';
+import type { MatchReporter } from '../matching/matchReporter';
 import { isFinalSegmentStatus, type Run, type SegmentRunState } from '../model/run';
 import { ALERT_EVENTS, type Telemetry } from '../telemetry/telemetry';
 import { explainSegment } from './segmentExplanation';
@@ -17,6 +18,7 @@ export interface RunEventsDeps {
   states: EventStates;
   telemetry: Telemetry;
   exports: Pick<ExportService, 'get'>;
+  matches: Pick<MatchReporter, 'noteWrite'>;
   logger: Logger;
 }
 
@@ -25,7 +27,7 @@ export interface RunEventsDeps {
  * background: a failure here is logged and never fails or slows the change that caused it.
  */
 export function createRunEvents(deps: RunEventsDeps) {
-  const { publisher, states, telemetry, exports, logger } = deps;
+  const { publisher, states, telemetry, exports, matches, logger } = deps;
   const pending = new Set<Promise<void>>();
 
   function track(work: () => Promise<void>, fields: Record<string, string>): void {
@@ -101,6 +103,16 @@ export function createRunEvents(deps: RunEventsDeps) {
               code: warning.code,
               message: warning.message,
             });
+        if (exportConfig && connectionId && after.audience && after.counts.sent > 0 && !run.dryRun)
+          await matches.noteWrite({
+            exportId: run.exportId,
+            segment: after.segment,
+            connectionId,
+            advertiserId: exportConfig.advertiserId,
+            audienceId: after.audience.id,
+            sent: after.counts.sent,
+            writtenAt: after.finishedAt ?? run.createdAt,
+          });
         await states.change(segmentKey, 'ok');
         if (connectionId) await states.change(`connection|${connectionId}`, 'ok');
     }
