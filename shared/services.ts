@@ -67,6 +67,10 @@ export interface Services {
   matchReports: MatchReporter;
 }
 
+/** Work outside an invocation logs to the console; locally that is the terminal, so only problems. */
+const backgroundLogger = (config: AppConfig) =>
+  consoleLogger(runsInAzure(config) ? config.LOG_LEVEL : 'warn');
+
 type Factories = { [K in keyof Services]: (services: Services) => Services[K] };
 
 const defaultFactories: Omit<Factories, 'config'> = {
@@ -97,7 +101,7 @@ const defaultFactories: Omit<Factories, 'config'> = {
       queue: s.webhookQueue,
       clock: s.clock,
       source: s.config.PUBLIC_BASE_URL,
-      logger: consoleLogger(s.config.LOG_LEVEL),
+      logger: backgroundLogger(s.config),
     }),
   webhookDeliverer: (s) =>
     createWebhookDeliverer({
@@ -107,7 +111,7 @@ const defaultFactories: Omit<Factories, 'config'> = {
       queue: s.webhookQueue,
       publisher: () => s.events,
       clock: s.clock,
-      logger: consoleLogger(s.config.LOG_LEVEL),
+      logger: backgroundLogger(s.config),
     }),
   webhooks: (s) =>
     createWebhookService({
@@ -125,7 +129,7 @@ const defaultFactories: Omit<Factories, 'config'> = {
       telemetry: s.telemetry,
       exports: s.exports,
       matches: s.matchReports,
-      logger: consoleLogger(s.config.LOG_LEVEL),
+      logger: backgroundLogger(s.config),
     }),
   matchReports: (s) =>
     createMatchReporter({
@@ -135,7 +139,7 @@ const defaultFactories: Omit<Factories, 'config'> = {
       connections: s.connections,
       destinations: s.destinations,
       publisher: s.events,
-      logger: consoleLogger(s.config.LOG_LEVEL),
+      logger: backgroundLogger(s.config),
     }),
 };
 
