@@ -1,71 +1,34 @@
-import { createExport, getExport } from '../../functions/routes/exportRoutes';
-import { startRun } from '../../functions/routes/runRoutes';
-import { createWebhook } from '../../functions/routes/webhookRoutes';
+import { getExport } from '../../functions/routes/exportRoutes';
 import { matchedCount } from '../../dev/simulator/userLists';
-import { exportBody, startExportStack, type ExportStack } from '../exports/support/exportStack';
-import { drainWebhookQueue, startReceiver, verifiedEvents, type Receiver } from './support';
+import { startEventStack, type EventStack } from './support';
 
 /** The match report after the matching window, on an injected clock; the simulator matches deterministically. */
 jest.setTimeout(120_000);
 
-let stack: ExportStack;
-let receiver: Receiver;
-let secret: string;
+let events: EventStack;
 const HOUR = 3_600_000;
 const T0 = Date.now();
 
 beforeAll(async () => {
-  stack = await startExportStack();
-  receiver = await startReceiver();
-  const created = await stack.call(createWebhook, {
-    method: 'POST',
-    path: '/api/webhooks',
-    body: { url: receiver.url, events: ['match.reported', 'match.dropped'], description: 'Matching' },
-  });
-  secret = created.body.secret;
+  events = await startEventStack(['match.reported', 'match.dropped']);
 });
-afterAll(async () => {
-  await receiver?.stop();
-  await stack?.stop();
-});
+afterAll(() => events?.stop());
 
 /** Moves the app's clock to T0 + `hours`. */
-const at = (hours: number) => stack.setNow(new Date(T0 + hours * HOUR));
+const at = (hours: number) => events.stack.setNow(new Date(T0 + hours * HOUR));
+const run = (exportId: string, body: unknown = {}) => events.run(exportId, body);
+const delivered = () => events.delivered();
 
-async function run(exportId: string, body: unknown = {}) {
-  const started = await stack.call(startRun, {
-    method: 'POST',
-    path: `/api/exports/${exportId}/runs`,
-    params: { id: exportId },
-    body,
-  });
-  expect(started.status).toBe(202);
-  await stack.drainQueueThroughWorker();
-  await stack.services.runEvents.idle();
-}
-
-/** The events delivered so far, signed at real time (receivers refuse old timestamps). */
-async function delivered(): Promise<Record<string, unknown>[]> {
-  stack.setNow(null);
-  receiver.received.length = 0;
-  await drainWebhookQueue(stack.services);
-  return verifiedEvents(receiver, secret);
-}
-
-const matchedIn = (audienceId: string) => matchedCount(stack.simulator.state.audiences.get(audienceId)!);
+const matchedIn = (audienceId: string) =>
+  matchedCount(events.stack.simulator.state.audiences.get(audienceId)!);
 const userListRequests = () =>
-  stack.simulator.state.requestLog.filter((entry) => entry.path.startsWith('/user-lists/')).length;
+  events.stack.simulator.state.requestLog.filter((entry) => entry.path.startsWith('/user-lists/')).length;
 
 it('reports matched members after the window, for all audiences of an advertiser in one request, and a drop', async () => {
+  const { stack } = events;
   await stack.writeSegment('match-a', { rows: 300 });
   await stack.writeSegment('match-b', { rows: 200 });
-  const connection = stack.connections.add();
-  const created = await stack.call(createExport, {
-    method: 'POST',
-    path: '/api/exports',
-    body: exportBody(connection.id, ['match-a', 'match-b']),
-  });
-  const exportId = created.body.id;
+  const exportId = await events.newExport(['match-a', 'match-b']);
   at(0);
   await run(exportId);
   const audiences = [...stack.simulator.state.audiences.values()];

@@ -1,89 +1,35 @@
-import { createExport } from '../../functions/routes/exportRoutes';
-import { startRun } from '../../functions/routes/runRoutes';
-import { createWebhook } from '../../functions/routes/webhookRoutes';
 import { QUOTA_TABLE, utcDay } from '../../shared/destinations/rollworks/requestBudget';
+import { SUBSCRIBABLE_TYPES } from '../../shared/events/webhookSchemas';
 import { silentLogger } from '../../shared/logging/logger';
-import { exportBody, startExportStack, type ExportStack } from '../exports/support/exportStack';
 import { inMemoryTelemetry } from '../telemetry/support';
-import { drainWebhookQueue, startReceiver, verifiedEvents, type Receiver } from './support';
+import { startEventStack, type EventStack } from './support';
 
 /** Real runs through the real worker and simulator; the events arrive signed at a real receiver. */
 jest.setTimeout(120_000);
 
-let stack: ExportStack;
-let receiver: Receiver;
-let secret: string;
+let events: EventStack;
 const memory = inMemoryTelemetry();
 
 beforeAll(async () => {
-  stack = await startExportStack({}, { telemetry: memory.telemetry });
-  receiver = await startReceiver();
-  const created = await stack.call(createWebhook, {
-    method: 'POST',
-    path: '/api/webhooks',
-    body: {
-      url: receiver.url,
-      events: [
-        'run.succeeded',
-        'run.partiallySucceeded',
-        'run.failed',
-        'segment.failed',
-        'segment.massRemovalBlocked',
-        'quota.exhausted',
-        'quota.resumed',
-      ],
-      description: 'All of them',
-    },
-  });
-  secret = created.body.secret;
+  events = await startEventStack(SUBSCRIBABLE_TYPES, { telemetry: memory.telemetry });
 });
 afterAll(async () => {
-  await receiver?.stop();
-  await stack?.stop();
+  await events?.stop();
   await memory.shutdown();
 });
 
-async function newExport(segments: string[]): Promise<string> {
-  const connection = stack.connections.add();
-  const created = await stack.call(createExport, {
-    method: 'POST',
-    path: '/api/exports',
-    body: exportBody(connection.id, segments),
-  });
-  expect(created.status).toBe(201);
-  return created.body.id;
-}
-
 /** Runs the export to its end and answers the events that reached the receiver meanwhile. */
 async function run(exportId: string): Promise<Record<string, unknown>[]> {
-  const started = await stack.call(startRun, {
-    method: 'POST',
-    path: `/api/exports/${exportId}/runs`,
-    params: { id: exportId },
-    body: {},
-  });
-  expect(started.status).toBe(202);
-  await stack.drainQueueThroughWorker();
-  return delivered();
+  await events.run(exportId);
+  return events.delivered();
 }
 
-async function delivered(): Promise<Record<string, unknown>[]> {
-  await stack.services.runEvents.idle();
-  receiver.received.length = 0;
-  await drainWebhookQueue(stack.services);
-  const events = verifiedEvents(receiver, secret);
-  for (const event of events) {
-    const text = JSON.stringify(event);
-    expect(text).not.toMatch(/@|\b[a-f0-9]{32}\b/i); // no email, no MD5 of one
-  }
-  return events;
-}
-
-const types = (events: Record<string, unknown>[]) => events.map((e) => e.type).sort();
+const types = (delivered: Record<string, unknown>[]) => delivered.map((e) => e.type).sort();
 
 it('a success, a failure that stays failed, then a recovery: events on each change of state', async () => {
+  const { stack } = events;
   await stack.writeSegment('events-small', { rows: 150 });
-  const exportId = await newExport(['events-small']);
+  const exportId = await events.newExport(['events-small']);
   await stack.writeSegment('events-small', { rows: 60 }); // shrinks after saving
 
   const failed = await run(exportId);
@@ -140,8 +86,9 @@ it('a success, a failure that stays failed, then a recovery: events on each chan
 });
 
 it('a blocked mass removal says so', async () => {
+  const { stack } = events;
   await stack.writeSegment('events-shrink', { rows: 300 });
-  const exportId = await newExport(['events-shrink']);
+  const exportId = await events.newExport(['events-shrink']);
   expect(types(await run(exportId))).toEqual(['rollworks.export.run.succeeded']);
   await stack.writeSegment('events-shrink', { rows: 150 });
   const blocked = await run(exportId);
@@ -155,8 +102,9 @@ it('a blocked mass removal says so', async () => {
 });
 
 it('an exhausted daily budget says so once, and again when it is available', async () => {
+  const { stack } = events;
   await stack.writeSegment('events-quota', { rows: 150 });
-  const exportId = await newExport(['events-quota']);
+  const exportId = await events.newExport(['events-quota']);
   const quota = stack.services.storage.table(QUOTA_TABLE);
   await quota.createTable().catch(() => undefined);
   const row = { partitionKey: `rollworks-${stack.config.ROLLWORKS_CLIENT_ID}`, rowKey: utcDay(new Date()) };
@@ -174,16 +122,15 @@ it('an exhausted daily budget says so once, and again when it is available', asy
 
   // The next UTC day: the waiting message comes back (here at once) and the budget is available.
   await quota.deleteEntity(row.partitionKey, row.rowKey);
-  const [waiting] = (await stack.services.runs.list(exportId, 1))[0].segments;
-  expect(waiting.status).toBe('waitingForQuota');
-  const runId = (await stack.services.runs.list(exportId, 1))[0].id;
+  const [latest] = await stack.services.runs.list(exportId, 1);
+  expect(latest.segments[0].status).toBe('waitingForQuota');
   await stack.clearQueue();
   await stack.services.worker.handle(
-    { v: 1, kind: 'exportSegment', runId, exportId, segment: 'events-quota' },
+    { v: 1, kind: 'exportSegment', runId: latest.id, exportId, segment: 'events-quota' },
     { dequeueCount: 1, messageId: 'resume' },
     silentLogger,
   );
-  expect(types(await delivered())).toEqual([
+  expect(types(await events.delivered())).toEqual([
     'rollworks.export.quota.resumed',
     'rollworks.export.run.succeeded',
   ]);
