@@ -135,3 +135,31 @@ it('an exhausted daily budget says so once, and again when it is available', asy
     'rollworks.export.run.succeeded',
   ]);
 });
+
+it('a sign-in RollWorks no longer accepts: the connection needs signing in again, once', async () => {
+  const { stack } = events;
+  await stack.writeSegment('events-auth', { rows: 150 });
+  const exportId = await events.newExport(['events-auth']);
+  const connectionId = (await stack.services.exports.get(exportId))!.connectionId!;
+  stack.simulator.state.expireAccessTokens(); // last test: every later call of this stack is refused
+
+  const refused = await run(exportId);
+  expect(types(refused)).toEqual([
+    'rollworks.export.connection.reauthorizationRequired',
+    'rollworks.export.run.failed',
+    'rollworks.export.segment.failed',
+  ]);
+  expect(refused.find((e) => e.type === 'rollworks.export.connection.reauthorizationRequired')).toMatchObject(
+    {
+      subject: connectionId,
+      data: { connectionId, exportId, code: 'UNAUTHORIZED' },
+    },
+  );
+  expect(memory.events()).toContainEqual(
+    expect.objectContaining({
+      body: 'ConnectionReauthorizationRequired',
+      attributes: expect.objectContaining({ connectionId, code: 'UNAUTHORIZED' }),
+    }),
+  );
+  expect(types(await run(exportId))).toEqual([]); // still refused: nothing new
+});
