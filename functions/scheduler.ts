@@ -7,7 +7,9 @@ import { createScheduler } from '../shared/schedule/schedulerService';
 export async function schedulerTick(_timer: Timer, context: InvocationContext): Promise<void> {
   const logger = contextLogger(context, { invocationId: context.invocationId });
   const result = await createScheduler(getServices()).tick(logger);
+  const matchReports = await getServices().matchReports.tick();
   logger.info('scheduler tick', {
+    matchReports,
     started: result.started.length,
     alreadyStarted: result.alreadyStarted.length,
     caughtUp: result.caughtUp.length,

@@ -127,6 +127,7 @@ var alertEvents = {
 var hostLogLevels = { debug: 'Debug', info: 'Information', warn: 'Warning', error: 'Error' }
 
 var exportQueueName = 'export-segments'
+var webhookQueueName = 'webhook-deliveries'
 var stateContainerName = 'export-state'
 var deploymentContainerName = 'deployments'
 var clientSecretName = 'rollworks-client-secret'
@@ -151,6 +152,8 @@ var tableNames = [
   'webhooks'
   'webhookdeliveries'
   'webhookevents'
+  'eventstates'
+  'matchreports'
 ]
 
 var containerNames = concat(
@@ -176,7 +179,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     skuName: storageSkuName
-    queueNames: [exportQueueName, '${exportQueueName}-poison']
+    queueNames: [exportQueueName, '${exportQueueName}-poison', webhookQueueName, '${webhookQueueName}-poison']
     tableNames: tableNames
     containerNames: containerNames
     identityId: identityResourceId
@@ -276,6 +279,7 @@ module functionApp 'modules/functionApp.bicep' = {
       SEGMENTS_CONTAINER: segmentsContainerName
       STATE_CONTAINER: stateContainerName
       EXPORT_QUEUE_NAME: exportQueueName
+      WEBHOOK_QUEUE_NAME: webhookQueueName
       SCHEDULER_CRON: schedulerCron
       WATCHDOG_CRON: '*/30 * * * * *'
       SYSTEM_REFRESH_CRON: systemRefreshCron

@@ -1,4 +1,4 @@
-import { loadConfig, type AppConfig } from './config/config';
+import { loadConfig, runsInAzure, type AppConfig } from './config/config';
 import { systemClock, type Clock } from './clock';
 import { createStorageClients, type StorageClients } from './storage/clients';
 import type { SecretStore } from './secrets/secretStore';
@@ -15,7 +15,24 @@ import { createExportService, type ExportService } from './exports/exportService
 import { createRunService, type RunService } from './runs/runService';
 import { createExportWorker, type ExportWorker } from './worker/exportWorker';
 import { workerPorts } from './worker/workerPorts';
-import { createExportQueue, type ExportQueue } from './queue/exportQueue';
+import {
+  createExportQueue,
+  createQueueSender,
+  type ExportQueue,
+  type QueueSender,
+} from './queue/exportQueue';
+import { deliverWebhookMessageSchema, type DeliverWebhookMessage } from './queue/envelope';
+import { consoleLogger } from './logging/logger';
+import { createEventStores, type EventStores } from './events/eventStores';
+import { createEventPublisher, type EventPublisher } from './events/eventPublisher';
+import { createWebhookDeliverer, type WebhookDeliverer } from './events/webhookDeliverer';
+import { createWebhookSender } from './events/webhookSender';
+import { createWebhookService, type WebhookService } from './events/webhookService';
+import { createRunEvents, type RunEvents } from './runs/runEvents';
+import { createMatchReporter, type MatchReporter } from './matching/matchReporter';
+import { createMatchStore, MATCH_REPORTS_TABLE } from './matching/matchStore';
+import { lazyTable } from './storage/tables';
+import { createTelemetry, type Telemetry } from './telemetry/telemetry';
 
 /**
  * Everything the function files call, created lazily on first use so that importing a function
@@ -37,7 +54,22 @@ export interface Services {
   runs: RunService;
   exportQueue: ExportQueue;
   worker: ExportWorker;
+  eventStores: EventStores;
+  webhookQueue: QueueSender<DeliverWebhookMessage>;
+  /** Publishes events to the webhooks subscribed to them (delivered from the webhook queue). */
+  events: EventPublisher;
+  webhookDeliverer: WebhookDeliverer;
+  webhooks: WebhookService;
+  /** Events and telemetry from changes of run state. */
+  runEvents: RunEvents;
+  telemetry: Telemetry;
+  /** RollWorks' match report: audience sizes after matching, as a time series per export. */
+  matchReports: MatchReporter;
 }
+
+/** Work outside an invocation logs to the console; locally that is the terminal, so only problems. */
+const backgroundLogger = (config: AppConfig) =>
+  consoleLogger(runsInAzure(config) ? config.LOG_LEVEL : 'warn');
 
 type Factories = { [K in keyof Services]: (services: Services) => Services[K] };
 
@@ -46,11 +78,12 @@ const defaultFactories: Omit<Factories, 'config'> = {
   storage: (s) => createStorageClients(s.config),
   secrets: (s) => createSecretStore(s.config, s.storage),
   segments: (s) => createSegmentSource(s.config, s.storage),
-  requestBudget: (s) => createRequestBudget(s.config, s.storage, s.clock),
+  requestBudget: (s) => createRequestBudget(s.config, s.storage, s.clock, s.telemetry),
   destinations: (s) =>
     createDestinations(
       createRollWorksDestination(s.config, {
         budget: s.requestBudget,
+        telemetry: s.telemetry,
         getClientSecret: () => readClientSecret(s.secrets),
       }),
     ),
@@ -61,6 +94,54 @@ const defaultFactories: Omit<Factories, 'config'> = {
   exportQueue: (s) => createExportQueue(s.config, s.storage),
   worker: (s) =>
     createExportWorker(workerPorts(s), { heartbeatMs: (s.config.RUN_STALE_AFTER_SECONDS * 1000) / 6 }),
+  eventStores: (s) => createEventStores(s.storage),
+  webhookQueue: (s) => createQueueSender(s.storage, s.config.WEBHOOK_QUEUE_NAME, deliverWebhookMessageSchema),
+  events: (s) =>
+    createEventPublisher({
+      ...s.eventStores,
+      queue: s.webhookQueue,
+      clock: s.clock,
+      source: s.config.PUBLIC_BASE_URL,
+      logger: backgroundLogger(s.config),
+    }),
+  webhookDeliverer: (s) =>
+    createWebhookDeliverer({
+      ...s.eventStores,
+      secrets: s.secrets,
+      sender: createWebhookSender({ inAzure: runsInAzure(s.config) }),
+      queue: s.webhookQueue,
+      publisher: () => s.events,
+      clock: s.clock,
+      logger: backgroundLogger(s.config),
+    }),
+  webhooks: (s) =>
+    createWebhookService({
+      config: s.config,
+      clock: s.clock,
+      secrets: s.secrets,
+      ...s.eventStores,
+      publisher: s.events,
+    }),
+  telemetry: () => createTelemetry(),
+  runEvents: (s) =>
+    createRunEvents({
+      publisher: s.events,
+      states: s.eventStores.states,
+      telemetry: s.telemetry,
+      exports: s.exports,
+      matches: s.matchReports,
+      logger: backgroundLogger(s.config),
+    }),
+  matchReports: (s) =>
+    createMatchReporter({
+      settings: s.config,
+      clock: s.clock,
+      store: createMatchStore(lazyTable(s.storage, MATCH_REPORTS_TABLE)),
+      connections: s.connections,
+      destinations: s.destinations,
+      publisher: s.events,
+      logger: backgroundLogger(s.config),
+    }),
 };
 
 export function createServices(config: AppConfig, overrides: Partial<Services> = {}): Services {

@@ -2,6 +2,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { loadConfig } from '../../shared/config/config';
 import { redact } from '../../shared/logging/logger';
 import type { Connection } from '../../shared/model/connection';
+import type { MatchPoint } from '../../shared/matching/matchStore';
 import type { ExportConfig } from '../../shared/model/export';
 import { isFinalRunStatus, type Run } from '../../shared/model/run';
 import { createStorageClients } from '../../shared/storage/clients';
@@ -12,6 +13,7 @@ import { generateSegment, mutateSegment, type GeneratedSegment } from '../segmen
 import { DEMO_ADVERTISABLES, DEMO_USER } from '../simulator';
 import { apiClient, ApiCallError, type ApiClient, type Problem } from './apiClient';
 import { checkAudience, expectedMembers } from './audienceCheck';
+import { reportMatchesLater, startDemoReceiver } from './eventsDemo';
 import { integer, perSecond, seconds, styles, type Styles } from './format';
 import { openCallback, signInAndAllow } from './oauthSignIn';
 import type { DemoOutput } from './output';
@@ -131,6 +133,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       `up on 127.0.0.1\n    Functions host   ${s.urls.functions}\n    RollWorks        ${s.urls.rollworks} (simulator)\n    Azurite blob     ${s.urls.azurite?.blob ?? '(from the environment)'}`,
   );
   const runs: Run[] = [];
+  let stopReceiver: () => Promise<void> = async () => undefined;
   try {
     if (!stack.simulator) throw new DemoError('the demo needs the RollWorks simulator of the embedded stack');
     const simulatorUrl = stack.simulator.url;
@@ -252,6 +255,14 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
       (e) => `export ${e.id} "${e.displayName}" → advertiser "${e.advertiserName}", emails hashed (MD5)`,
     );
 
+    const receiver = await startDemoReceiver();
+    stopReceiver = receiver.stop;
+    await step(
+      `Subscribing a webhook receiver (${receiver.url}) to run.succeeded and match.reported`,
+      () => receiver.subscribe(api, ['run.succeeded', 'match.reported']),
+      (w) => `webhook ${w.id}: signed CloudEvents (Standard Webhooks), its secret shown once`,
+    );
+
     const totals = new Map([
       [BIG_SEGMENT, generated.big.rowCount],
       [NEWSLETTER_SEGMENT, generated.newsletter.rowCount],
@@ -272,6 +283,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     printResults(first, out, style);
     await checkRun(first, expected, exportConfig, simulatorUrl, 1, out, style);
     await options.afterRun?.({ round: 1, run: first, exportConfig, stack, segmentsContainer: container });
+    await step(
+      'Waiting for the webhook delivery of the run',
+      () => receiver.next('run.succeeded'),
+      (event) =>
+        `${event.type} ${event.id} for export ${event.subject}: signature verified\n    "${redact(String(event.data.message))}"`,
+    );
     printHostProblems(hostProblems, out, style);
 
     // ---- change 5% and run again ----
@@ -300,12 +317,45 @@ export async function runDemo(options: DemoOptions): Promise<DemoReport> {
     await checkRun(second, expected, exportConfig, simulatorUrl, 2, out, style);
     await options.afterRun?.({ round: 2, run: second, exportConfig, stack, segmentsContainer: container });
     printHostProblems(hostProblems, out, style);
+
+    say();
+    await step(
+      'Moving the clock 73 hours forward: RollWorks has matched the lists; asking for the match report',
+      async () => {
+        const reports = await reportMatchesLater(stack.settings, 73);
+        const view = await api.expect<{ matchHistory?: MatchPoint[] }>(
+          200,
+          'GET',
+          `/exports/${exportConfig.id}`,
+        );
+        const event = await receiver.next('match.reported');
+        return { reports, history: view.matchHistory ?? [], event };
+      },
+      ({ reports, history, event }) =>
+        `${reports} audience(s) reported in one User Lists request; ${event.type} delivered and verified\n` +
+        renderTable(
+          [
+            { title: 'segment' },
+            { title: 'sent', align: 'right' },
+            { title: 'matched', align: 'right' },
+            { title: 'rate', align: 'right' },
+          ],
+          history.map((p) => [
+            p.segment,
+            integer(p.sent),
+            integer(p.matched),
+            `${(p.rate * 100).toFixed(1)}%`,
+          ]),
+          '    ',
+        ),
+    );
   } catch (error) {
     printHostProblems(hostProblems, out, style);
     throw error;
   } finally {
     say();
     const stopAt = Date.now();
+    await stopReceiver();
     await stack.stop();
     say(`${style.dim(`Stack stopped (${seconds(Date.now() - stopAt)}).`)}`);
   }

@@ -12,6 +12,7 @@ import type { MemberSet } from './memberSet';
 import { scanSegmentBody } from './segmentBody';
 import type { SimulatorUser } from './options';
 import { newEid, type SimulatorState, type StoredAudience } from './state';
+import { userListSizes } from './userLists';
 
 export interface ApiOutcome {
   response: SimResponse;
@@ -70,6 +71,8 @@ function route(state: SimulatorState, request: SimRequest, user: SimulatorUser):
       json: { data: user.advertisables.map((a) => ({ advertiser_id: a.eid, name: a.name })) },
     }));
   if (path === '/api/v1/advertisable/get') return only('GET', () => getAdvertisable(state, request, user));
+  if (path === '/user-lists/api/v1/userlists/segment')
+    return only('GET', () => userListSizes(state, request.url, user));
   if (path === '/audience/v1/segments') {
     if (method === 'POST') return createSegment(state, request, user);
     return only('GET', () => listSegments(state, request, user));
@@ -184,7 +187,7 @@ function replaceSegment(state: SimulatorState, request: SimRequest, audience: St
   if (type !== undefined && type !== 'crm') return apiError(400, 'type must be "crm"', 'type');
   const members = write.value.members();
   if (!members.ok) return members.response;
-  audience.members = members.value;
+  audience.members = state.replaceAppends ? new Set([...audience.members, ...members.value]) : members.value;
   if (name !== undefined) audience.name = name;
   audience.updatedAt = state.now();
   return segmentBody(audience);

@@ -44,6 +44,8 @@ export interface SimulatorOptions {
   dailyQuota?: number;
   maxRequestBytes?: number;
   faults?: SimulatorFaults;
+  /** A replace adds the members to the audience instead of replacing them (what RollWorks may do). */
+  replaceAppends?: boolean;
   now?: () => Date;
 }
 

@@ -65,7 +65,7 @@ async function handle(state: SimulatorState, req: IncomingMessage, res: ServerRe
     return;
   }
 
-  const isApi = url.pathname.startsWith('/api/') || url.pathname.startsWith('/audience/');
+  const isApi = ['/api/', '/audience/', '/user-lists/'].some((prefix) => url.pathname.startsWith(prefix));
   const isAuth = url.pathname.startsWith('/auth/');
   const latencyMs = state.faults.latencyMs ?? 0;
   if (latencyMs > 0 && (isApi || (isAuth && state.faults.auth))) await sleep(latencyMs);

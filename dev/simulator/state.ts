@@ -74,6 +74,7 @@ export class SimulatorState {
   readonly requestLog: RequestLogEntry[] = [];
   dailyQuota: number;
   faults: SimulatorFaults;
+  replaceAppends: boolean;
   random: () => number;
 
   private readonly authorizationCodes = new Map<string, Grant & { redirectUri: string }>();
@@ -90,10 +91,11 @@ export class SimulatorState {
     this.now = options.now ?? (() => new Date());
     this.dailyQuota = options.dailyQuota ?? DEFAULT_DAILY_QUOTA;
     this.faults = { ...options.faults };
+    this.replaceAppends = options.replaceAppends ?? false;
     this.random = this.faults.seed === undefined ? Math.random : seededRandom(this.faults.seed);
   }
 
-  /** Back to the start-up state: no audiences, log, quota use or tokens; configured faults and quota. */
+  /** Back to the start-up state: no audiences, log, quota use or tokens; configured faults, quota and replace. */
   reset(): void {
     this.audiences.clear();
     this.requestLog.length = 0;
@@ -102,6 +104,7 @@ export class SimulatorState {
     this.accessTokens.clear();
     this.refreshTokens.clear();
     this.dailyQuota = this.options.dailyQuota ?? DEFAULT_DAILY_QUOTA;
+    this.replaceAppends = this.options.replaceAppends ?? false;
     this.setFaults({ ...this.options.faults });
   }
 

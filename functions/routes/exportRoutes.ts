@@ -58,8 +58,10 @@ export const getExport = defineRoute({
     404: notFound,
     422: problem('Not an export id'),
   },
-  handler: async ({ params }, { services, principal }) =>
-    json(200, await services.exports.view(params.id, principal!)),
+  handler: async ({ params }, { services, principal }) => {
+    const view = await services.exports.view(params.id, principal!);
+    return json(200, { ...view, matchHistory: await services.matchReports.history(params.id) });
+  },
 });
 
 export const updateExport = defineRoute({

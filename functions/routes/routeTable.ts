@@ -4,6 +4,7 @@ import { exportRoutes } from './exportRoutes';
 import { runRoutes } from './runRoutes';
 import { segmentRoutes } from './segmentRoutes';
 import { getHealth, openApiRoute } from './systemRoutes';
+import { webhookRoutes } from './webhookRoutes';
 
 /**
  * Every HTTP route of the app, each declared once: `functions/http.ts` registers them, the OpenAPI
@@ -16,4 +17,5 @@ export const routeTable: readonly Route[] = [
   ...segmentRoutes,
   ...exportRoutes,
   ...runRoutes,
+  ...webhookRoutes,
 ];

@@ -63,6 +63,11 @@ export const configSchema = z.object({
     .regex(/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/)
     .default('export-segments')
     .describe('Queue the export worker listens on (its poison queue is <name>-poison).'),
+  WEBHOOK_QUEUE_NAME: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/)
+    .default('webhook-deliveries')
+    .describe('Queue webhook deliveries wait on (its poison queue is <name>-poison).'),
 
   ROLLWORKS_API_BASE_URL: url('RollWorks API host.').default('https://services.adroll.com'),
   ROLLWORKS_AUTH_BASE_URL: url('RollWorks OAuth host (authorize and token endpoints).').default(
@@ -159,6 +164,12 @@ export const configSchema = z.object({
     .describe(
       'NCRONTAB (six fields) of the timer that finds stalled segments and hands them to a new worker.',
     ),
+  MATCH_REPORT_DELAY_HOURS: int(
+    72,
+    1,
+    'Hours after a write before RollWorks is asked how many members of the audience it matched.',
+  ),
+  MATCH_DROP_SHARE: share(0.3, 'Fall of matched members between two match reports that fires match.dropped.'),
 
   FUNCTIONS_WORKER_RUNTIME: z.string().optional().describe('Set by Azure Functions; `node`.'),
   WEBSITE_SITE_NAME: z.string().optional().describe('Set by Azure (the app name): the app runs in Azure.'),
@@ -170,6 +181,10 @@ export const configSchema = z.object({
     .string()
     .optional()
     .describe('Set by Azure on Dedicated and Consumption plans: the app runs in Azure.'),
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z
+    .string()
+    .optional()
+    .describe('Set by the deployment: in Azure, telemetry goes to this Application Insights resource.'),
   LOG_LEVEL: z
     .enum(['debug', 'info', 'warn', 'error'])
     .default('info')

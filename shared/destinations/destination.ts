@@ -12,6 +12,11 @@ export interface AudienceDestination {
   readonly members: MemberEncoding;
   readonly limits: DestinationLimits;
   readonly signIn: DestinationSignIn;
+  /**
+   * The platform's replace is not known to replace (it may append): the worker reads the audience
+   * back after its first write and after writes that removed members, and warns when it holds more.
+   */
+  readonly readBackWrites?: boolean;
   /** The calls made with one connection's tokens. */
   forConnection(tokens: AccessTokenProvider): DestinationAccount;
 }
@@ -103,4 +108,11 @@ export interface DestinationAccount {
     options?: MemberWriteOptions,
   ): Promise<Audience>;
   readAudience(audienceId: string): Promise<Audience>;
+  /**
+   * Members of each audience the platform matched to people it can reach, by audience id (absent for
+   * an audience it says nothing about); absent when the platform does not report it.
+   */
+  matchedMembers?(advertiserId: string, audienceIds: readonly string[]): Promise<Map<string, number>>;
+  /** Deletes (deactivates) an audience; absent when the destination cannot. */
+  deleteAudience?(audienceId: string): Promise<void>;
 }

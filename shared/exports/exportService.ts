@@ -50,6 +50,7 @@ function configuredFields(request: ExportRequest, advertiserName: string) {
     emailField: request.emailField,
     segments: request.segments,
     hashEmails: request.hashEmails,
+    replaceStrategy: request.replaceStrategy ?? 'replace',
     schedule: request.schedule,
     status: 'active' as const,
   };

@@ -66,6 +66,12 @@ export const exportRequestSchema = z
       .boolean()
       .default(true)
       .describe('Send MD5 of the trimmed, lower-cased email (default) instead of the plain address.'),
+    replaceStrategy: z
+      .enum(['replace', 'recreate'])
+      .optional()
+      .describe(
+        'replace (default): each run replaces the audience members in place. recreate: each run creates a fresh audience with the whole list and then deletes the old one (campaigns must then use the new audience).',
+      ),
     schedule: exportScheduleSchema
       .default({ enabled: true })
       .describe('When the export runs; default: on every system refresh.'),
@@ -86,12 +92,26 @@ export const exportResponseSchema = z.object({
   emailField: z.string(),
   segments: z.array(z.string()),
   hashEmails: z.boolean(),
+  replaceStrategy: z.enum(['replace', 'recreate']).optional(),
   schedule: exportScheduleSchema,
   status: z.enum(['active', 'inactive']),
   canEdit: z.boolean().describe('Whether the caller may change or delete this export.'),
   createdAt: z.string(),
   updatedAt: z.string(),
   createdBy: identityRef,
+  matchHistory: z
+    .array(
+      z.object({
+        segment: z.string(),
+        audienceId: z.string(),
+        at: z.string(),
+        sent: z.number().int(),
+        matched: z.number().int().describe('Members RollWorks matched (current visitors).'),
+        rate: z.number().describe('matched / sent; above 1 when people match on several devices.'),
+      }),
+    )
+    .optional()
+    .describe('One export: RollWorks match reports per segment audience, oldest first.'),
 });
 
 export const exportListResponseSchema = z.object({ exports: z.array(exportResponseSchema) });

@@ -56,3 +56,14 @@ export function contextLogger(
 }
 
 export const silentLogger: Logger = createLogger(() => undefined);
+
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/** Logger for work outside an invocation (events published from services): the console, from `minLevel` up. */
+export function consoleLogger(minLevel: (typeof LEVELS)[number]): Logger {
+  const min = LEVELS.indexOf(minLevel);
+  return createLogger((level, line) => {
+    // eslint-disable-next-line no-console -- outside an invocation the host takes the console as its log
+    if (LEVELS.indexOf(level) >= min) console[level](line);
+  });
+}

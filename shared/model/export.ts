@@ -6,6 +6,9 @@ export interface ExportSchedule {
   timeZone?: string;
 }
 
+/** How an audience is written: replaced in place, or created afresh with the old one deleted after. */
+export type ReplaceStrategy = 'replace' | 'recreate';
+
 export interface ExportConfig {
   id: string;
   displayName: string;
@@ -15,6 +18,8 @@ export interface ExportConfig {
   emailField: string;
   segments: string[];
   hashEmails: boolean;
+  /** Absent: `replace`. */
+  replaceStrategy?: ReplaceStrategy;
   schedule: ExportSchedule;
   status: 'active' | 'inactive';
   createdAt: string;

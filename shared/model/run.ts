@@ -32,6 +32,8 @@ export interface SegmentRunState {
   counts: SegmentCounts;
   audience: { id: string; name: string } | null;
   error: { code: string; message: string } | null;
+  /** A succeeded segment that needs a look, e.g. `AUDIENCE_COUNT_MISMATCH`. */
+  warnings?: { code: string; message: string }[] | null;
   rejectionsUrl: string | null;
   startedAt: string | null;
   finishedAt: string | null;

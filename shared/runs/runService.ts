@@ -89,7 +89,7 @@ export function createRunService(services: Services): RunService {
     update: (current: SegmentRunState, run: Run) => SegmentRunState,
   ): Promise<Run> {
     let wasFinal = false;
-    await retryOnConflict(async () => {
+    const [before, after] = await retryOnConflict(async () => {
       const stored = await store.read(runId);
       if (!stored) throw new Error(`run ${runId} does not exist`);
       const row = stored.segments.find((s) => s.state.segment === segment);
@@ -98,14 +98,19 @@ export function createRunService(services: Services): RunService {
       wasFinal = isFinalRunStatus(run.status);
       const next = update(structuredClone(row.state), run);
       await store.replaceSegment(runId, row.rowKey, { ...next, segment }, row.etag);
+      return [row.state, { ...next, segment }];
     });
-    const run = await refreshHeader(runId);
+    const { run, finished } = await refreshHeader(runId);
+    services.runEvents.changed(before, after, run, finished);
     if (!wasFinal && isFinalRunStatus(run.status)) await promoteWaiting(run.exportId);
     return run;
   }
 
-  /** Writes the derived status into the run row (read order: row ETag first, then segments). */
-  async function refreshHeader(runId: string): Promise<Run> {
+  /**
+   * Writes the derived status into the run row (read order: row ETag first, then segments);
+   * `finished` for the one write that made the run final.
+   */
+  async function refreshHeader(runId: string): Promise<{ run: Run; finished: boolean }> {
     return retryOnConflict(async () => {
       const stored = (await store.read(runId))!;
       const run = assembleRun(stored);
@@ -119,8 +124,9 @@ export function createRunService(services: Services): RunService {
           { ...header, status: run.status, startedAt: run.startedAt, finishedAt: run.finishedAt },
           stored.headerEtag,
         );
+        return { run, finished: isFinalRunStatus(run.status) && !isFinalRunStatus(header.status) };
       }
-      return run;
+      return { run, finished: false };
     });
   }
 

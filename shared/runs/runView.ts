@@ -16,6 +16,7 @@ function segmentView(state: SegmentRunState, run: Run): SegmentRunResponse {
     finishedAt: state.finishedAt,
     progress: isFinalSegmentStatus(state.status) ? null : (state.progress ?? null),
     timings: state.timings ?? null,
+    ...(state.warnings?.length ? { warnings: state.warnings } : {}),
     resumesAt: state.status === 'waitingForQuota' ? (state.resumesAt ?? null) : null,
     stalledSince: state.status === 'stalled' ? (state.stalledSince ?? null) : null,
   };

@@ -100,6 +100,12 @@ export const segmentRunSchema = z.object({
     .nullable()
     .describe('While the segment is being read; null otherwise.'),
   timings: timings.nullable(),
+  warnings: z
+    .array(z.object({ code: z.string(), message: z.string() }))
+    .optional()
+    .describe(
+      'On a succeeded segment that needs a look, e.g. `AUDIENCE_COUNT_MISMATCH`: RollWorks holds more members than were sent.',
+    ),
   resumesAt: z
     .string()
     .nullable()

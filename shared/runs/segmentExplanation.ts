@@ -213,6 +213,12 @@ export const gaveUp = (error: SegmentError, attempts: number): SegmentError => (
   message: `${error.message}; gave up after ${attempts} attempts.`,
 });
 
+/** The destination holds more members than were sent: its replace may have added to the old ones. */
+export const audienceCountMismatch = (destination: string, held: number, sent: number): SegmentError => ({
+  code: 'AUDIENCE_COUNT_MISMATCH',
+  message: `${destination} holds ${held} members in this audience, but ${sent} were sent: it may have added them to the earlier members instead of replacing them, so people who left the segment may still be targeted. Set the export's replaceStrategy to recreate to start each run from a fresh audience.`,
+});
+
 export const retriesExhausted = (): SegmentError => ({
   code: 'RETRIES_EXHAUSTED',
   message: 'The segment failed on every delivery of its queue message.',

@@ -22,6 +22,33 @@ export interface SendContext {
  * earlier create may have happened (its outcome unknown, or a crash before the id was recorded).
  */
 export function createAudienceSender(registry: AudienceRegistry, now: () => Date) {
+  /** A fresh audience with the whole list, recorded at once; then the old one is deleted. */
+  async function recreate(
+    api: DestinationAccount,
+    exportConfig: ExportConfig,
+    segment: string,
+    name: string,
+    members: string[],
+    oldAudienceId: string,
+    context: SendContext,
+  ): Promise<Audience> {
+    const created = await api.createAudience(exportConfig.advertiserId, name, members, {
+      onRequestSent: context.onRequestSent,
+    });
+    await registry.recordAudience(exportConfig.id, segment, created.audienceId, name);
+    try {
+      await api.deleteAudience!(oldAudienceId);
+    } catch (error) {
+      if (!(error instanceof DestinationError && error.code === 'NOT_FOUND'))
+        context.logger.warn('could not delete the audience a recreate replaced', {
+          ...context.ids,
+          code: error instanceof DestinationError ? error.code : 'unknown',
+        });
+    }
+    context.logger.info('audience recreated', context.ids);
+    return created;
+  }
+
   return async function sendAudience(
     api: DestinationAccount,
     exportConfig: ExportConfig,
@@ -33,6 +60,9 @@ export function createAudienceSender(registry: AudienceRegistry, now: () => Date
     const exportId = exportConfig.id;
     const writeOptions = { onRequestSent: context.onRequestSent };
     const record = await registry.get(exportId, segment);
+    if (record?.audienceId && exportConfig.replaceStrategy === 'recreate' && api.deleteAudience) {
+      return recreate(api, exportConfig, segment, name, members, record.audienceId, context);
+    }
     if (record?.audienceId) {
       try {
         const replaced = await api.replaceAudience(record.audienceId, name, members, writeOptions);

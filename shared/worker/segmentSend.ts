@@ -1,5 +1,6 @@
 import { segmentTimings } from '../model/run';
 import { connectionNotReady } from '../runs/segmentExplanation';
+import { checkAudienceCount } from './audienceCheck';
 import { createAudienceSender } from './audienceSender';
 import type { Verdict } from './segmentDecision';
 import { SegmentFailure, type SegmentJob, type SegmentRecorder, type SegmentTarget } from './segmentJob';
@@ -50,6 +51,15 @@ export function createSegmentSend(
       ids: job.ids,
       onRequestSent: () => void stage(),
     });
+    const readBack = input.verdict.mode === 'create' || change.removed > 0;
+    const mismatch =
+      destination.readBackWrites && readBack
+        ? await checkAudienceCount(account, audience.audienceId, members.length, {
+            destination: destination.name,
+            logger: job.logger,
+            ids: job.ids,
+          })
+        : null;
     const sendMs = Date.now() - sendStarted;
 
     const snapshotStarted = Date.now();
@@ -68,6 +78,7 @@ export function createSegmentSend(
       counts: { ...job.counts, sent: members.length },
       audience: { id: audience.audienceId, name },
       error: null,
+      warnings: mismatch ? [mismatch] : null,
       timings: segmentTimings(timings),
     });
     job.logger.info('segment sent', {

@@ -47,6 +47,7 @@ interface Sample {
 const connection = (id: string) => ({ id });
 const missingExport = () => ({ id: 'exp_missing' });
 const missingRun = () => ({ runId: 'run_missing' });
+const missingWebhook = () => ({ id: '00000000-0000-4000-8000-000000000000' });
 
 const samples: Record<string, Sample> = {
   getHealth: { status: 200 },
@@ -76,6 +77,12 @@ const samples: Record<string, Sample> = {
   getRun: { params: missingRun, status: 404 },
   getSegmentRejections: { params: () => ({ ...missingRun(), segment: 'newsletter' }), status: 404 },
   cancelRun: { params: missingRun, status: 404 },
+  createWebhook: { body: {}, status: 422 },
+  listWebhooks: { status: 200 },
+  getWebhook: { params: missingWebhook, status: 404 },
+  deleteWebhook: { params: missingWebhook, status: 404 },
+  testWebhook: { params: missingWebhook, status: 404 },
+  listWebhookDeliveries: { params: missingWebhook, status: 404 },
 };
 
 interface Endpoint {

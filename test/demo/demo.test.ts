@@ -120,6 +120,13 @@ describe('npm run demo (small segments, free ports)', () => {
     expect(output.text()).toMatch(/Demo finished in/);
   });
 
+  it('shows a verified webhook delivery and, with the clock moved forward, a match report', () => {
+    expect(output.text()).toMatch(/rollworks\.export\.run\.succeeded \S+ for export \S+: signature verified/);
+    expect(output.text()).toMatch(
+      /2 audience\(s\) reported in one User Lists request; rollworks\.export\.match\.reported delivered and verified/,
+    );
+  });
+
   it('shows the 60-profile export refused with the fewer-than-100 reason from the API', () => {
     expect(output.text()).toMatch(
       /refused as expected: 422 .*\n.*"vip-preview" has 60 profiles, fewer than the minimum of 100/,

@@ -111,6 +111,7 @@ const VALID_BODIES: Record<string, Record<string, unknown>> = {
     segments: ['seg-a'],
   },
   startRun: { dryRun: true },
+  createWebhook: { url: 'http://127.0.0.1:9/hook', events: ['run.failed'], description: 'Fuzz' },
 };
 
 const FIELD_VALUES: unknown[] = [

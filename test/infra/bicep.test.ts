@@ -265,10 +265,16 @@ describe('storage, Key Vault and monitoring', () => {
     expect(storage.supportsHttpsTrafficOnly).toBe(true);
   });
 
-  it('creates the export queue and its poison queue, the containers and every table the app uses', () => {
+  it('creates the export and webhook queues and their poison queues, the containers and every table the app uses', () => {
     const storageModule = moduleDeclaring('Microsoft.Storage/storageAccounts/queueServices/queues');
     const queueName = evaluate(appSettings.EXPORT_QUEUE_NAME, template);
-    expect(moduleParameter(storageModule, 'queueNames')).toEqual([queueName, `${queueName}-poison`]);
+    const webhookQueueName = evaluate(appSettings.WEBHOOK_QUEUE_NAME, template);
+    expect(moduleParameter(storageModule, 'queueNames')).toEqual([
+      queueName,
+      `${queueName}-poison`,
+      webhookQueueName,
+      `${webhookQueueName}-poison`,
+    ]);
 
     // containerNames is computed (the segments container only without an existing segments account).
     expect(storageModule.properties.parameters.containerNames.value).toBe("[variables('containerNames')]");

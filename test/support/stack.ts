@@ -26,6 +26,8 @@ export interface TestStack extends LocalStack {
   fetch(path: string, init?: RequestInit): Promise<Response>;
   /** Host and function log lines, for failure messages. */
   logs: string[];
+  /** Polls `check` until it holds; a time-out names `what` and shows the last log lines. */
+  waitFor(check: () => boolean, what: string, timeoutMs?: number): Promise<void>;
 }
 
 /**
@@ -49,5 +51,12 @@ export async function startTestStack(options: TestStackOptions = {}): Promise<Te
       logs.push(`${level} ${functionName ? `[${functionName}] ` : ''}${message}`),
   });
   const url = (path: string) => `${stack.urls.functions}${path.startsWith('/') ? '' : '/'}${path}`;
-  return { ...stack, logs, url, fetch: (path, init) => fetch(url(path), init) };
+  async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (!check()) {
+      if (Date.now() > until) throw new Error(`timed out waiting for ${what}\n${logs.slice(-20).join('\n')}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return { ...stack, logs, url, fetch: (path, init) => fetch(url(path), init), waitFor };
 }

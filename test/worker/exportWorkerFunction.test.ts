@@ -44,15 +44,6 @@ describe('exportWorker and exportWorkerPoison functions on the local host', () =
       Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)).toString('base64'),
     );
   };
-  async function waitFor(check: () => boolean, what: string, timeoutMs = 20_000) {
-    const until = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > until)
-        throw new Error(`timed out waiting for ${what}\n${stack.logs.slice(-20).join('\n')}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  }
-
   it('registers both functions on the export queue and its poison queue', () => {
     const queues = stack.host
       .describe()
@@ -70,7 +61,7 @@ describe('exportWorker and exportWorkerPoison functions on the local host', () =
     await world.writeSegment(SEGMENT, segment);
     const run = world.startRun();
     await send('export-segments', run.message());
-    await waitFor(
+    await stack.waitFor(
       () => world.runs.segment(run.runId, SEGMENT).status === 'succeeded',
       'the segment to succeed',
     );
@@ -86,7 +77,10 @@ describe('exportWorker and exportWorkerPoison functions on the local host', () =
     const run = world.startRun();
     try {
       await send('export-segments', run.message());
-      await waitFor(() => world.runs.segment(run.runId, SEGMENT).status === 'failed', 'the poison handler');
+      await stack.waitFor(
+        () => world.runs.segment(run.runId, SEGMENT).status === 'failed',
+        'the poison handler',
+      );
     } finally {
       world.catalog.exportService.get = get;
     }
@@ -99,7 +93,7 @@ describe('exportWorker and exportWorkerPoison functions on the local host', () =
   it('a malformed message is dropped on first delivery, not retried into the poison queue', async () => {
     const before = world.logLines.length;
     await send('export-segments', { v: 1, kind: 'exportSegment', runId: 'r-1' });
-    await waitFor(
+    await stack.waitFor(
       () => world.logLines.length > before || stack.logs.some((l) => /malformed/.test(l)),
       'the drop',
     );

@@ -112,6 +112,35 @@ export function createRollWorksAccount(
       });
       return toAudience(field(data, 'segment') ?? field(data, 'results') ?? data);
     },
+    async matchedMembers(advertiserId, audienceIds) {
+      const ask = (ids: readonly string[]) =>
+        call({
+          operation: 'getUserListSizes',
+          method: 'GET',
+          url: api('/user-lists/api/v1/userlists/segment'),
+          query: userListQuery(advertiserId, ids),
+          idempotent: true,
+        });
+      const matched = new Map<string, number>();
+      const results = field(await ask(audienceIds), 'results');
+      const perAudience = field(results, 'segments');
+      for (const id of audienceIds) {
+        const visitors = Number(field(field(perAudience, id), 'current_visitors'));
+        if (Number.isFinite(visitors)) matched.set(id, visitors);
+      }
+      // The per-audience shape is undocumented: with a summary only, one audience per request.
+      if (matched.size === 0 && audienceIds.length === 1) {
+        const visitors = Number(field(field(results, 'summary'), 'current_visitors'));
+        if (Number.isFinite(visitors)) matched.set(audienceIds[0], visitors);
+      } else if (matched.size === 0) {
+        for (const id of audienceIds) {
+          const summary = field(field(await ask([id]), 'results'), 'summary');
+          const visitors = Number(field(summary, 'current_visitors'));
+          if (Number.isFinite(visitors)) matched.set(id, visitors);
+        }
+      }
+      return matched;
+    },
     async deleteAudience(audienceId) {
       await call({
         operation: 'deleteAudience',
@@ -120,6 +149,19 @@ export function createRollWorksAccount(
         idempotent: true,
       });
     },
+  };
+}
+
+/** The User Lists API reports over a date range; the last 30 days cover a list written 72 hours ago. */
+function userListQuery(advertiserId: string, audienceIds: readonly string[]): Record<string, string> {
+  const day = (date: Date) => date.toISOString().slice(0, 10);
+  const end = new Date();
+  return {
+    advertisable_eid: advertiserId,
+    segment_eids: audienceIds.join(','),
+    breakdowns: 'summary',
+    start_date: day(new Date(end.getTime() - 30 * 86_400_000)),
+    end_date: day(end),
   };
 }
 

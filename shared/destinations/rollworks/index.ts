@@ -56,6 +56,8 @@ export function createRollWorksDestination(
     name: 'RollWorks',
     // CRM lists take plain addresses or MD5 hex digests; SHA-256 is not accepted.
     members: { hash: 'md5' },
+    // NextRoll's reference calls the data of a replace "records to add".
+    readBackWrites: true,
     limits: {
       minMembers: config.SEGMENT_MIN_PROFILES,
       maxMembers: config.SEGMENT_MAX_PROFILES,

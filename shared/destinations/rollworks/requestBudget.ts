@@ -3,6 +3,7 @@ import type { TableClient } from '@azure/data-tables';
 import type { AppConfig } from '../../config/config';
 import type { Clock } from '../../clock';
 import type { StorageClients } from '../../storage/clients';
+import { silentTelemetry, type Telemetry } from '../../telemetry/telemetry';
 
 export type BudgetDecision = { ok: true } | { ok: false; resetsAt: Date };
 
@@ -35,6 +36,7 @@ export function createRequestBudget(
   config: Pick<AppConfig, 'ROLLWORKS_DAILY_REQUEST_BUDGET' | 'ROLLWORKS_CLIENT_ID'>,
   storage: Pick<StorageClients, 'table'>,
   clock: Clock,
+  telemetry: Telemetry = silentTelemetry,
 ): RequestBudget {
   const limit = config.ROLLWORKS_DAILY_REQUEST_BUDGET;
   const partitionKey = `rollworks-${config.ROLLWORKS_CLIENT_ID.replace(/[^A-Za-z0-9._-]/g, '_')}`;
@@ -50,7 +52,10 @@ export function createRequestBudget(
         const resetsAt = nextUtcMidnight(now);
         const current = await readDay(table(), partitionKey, rowKey);
         const used = current?.entity.used ?? 0;
-        if (used + count > limit) return { ok: false, resetsAt };
+        if (used + count > limit) {
+          telemetry.budgetUsed(used, limit);
+          return { ok: false, resetsAt };
+        }
         try {
           if (current) {
             await table().updateEntity<DayEntity>({ partitionKey, rowKey, used: used + count }, 'Replace', {
@@ -59,6 +64,7 @@ export function createRequestBudget(
           } else {
             await table().createEntity<DayEntity>({ partitionKey, rowKey, used: count });
           }
+          telemetry.budgetUsed(used + count, limit);
           return { ok: true };
         } catch (error) {
           if (!isConflict(error)) throw error;

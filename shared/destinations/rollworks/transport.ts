@@ -3,6 +3,7 @@ import https from 'node:https';
 import axios, { type AxiosInstance } from 'axios';
 import type { AppConfig } from '../../config/config';
 import type { Logger } from '../../logging/logger';
+import { silentTelemetry, type RequestOutcome, type Telemetry } from '../../telemetry/telemetry';
 import type { AccessTokenProvider } from '../destination';
 import { DestinationError } from '../destinationError';
 import { errorFromResponse, exhausted, networkError, rollWorksError, withOutcomeUnknown } from './errors';
@@ -25,6 +26,8 @@ export interface TransportDeps {
   now?: () => number;
   /** Exponential backoff with full jitter: delay = random × min(cap, base × 2^attempt). */
   backoff?: { baseMs: number; capMs: number };
+  /** Requests by outcome and the daily budget used. */
+  telemetry?: Telemetry;
 }
 
 export interface RequestSpec {
@@ -56,6 +59,9 @@ export function createTransport(config: TransportSettings, deps: TransportDeps):
   const random = deps.random ?? Math.random;
   const now = deps.now ?? Date.now;
   const backoff = deps.backoff ?? DEFAULT_BACKOFF;
+  const telemetry = deps.telemetry ?? silentTelemetry;
+  const record = (operation: string, outcome: RequestOutcome) =>
+    telemetry.destinationRequest(outcome, { destination: 'rollworks', operation });
   let instance: AxiosInstance | undefined;
   const client = (): AxiosInstance =>
     (instance ??= axios.create({
@@ -112,6 +118,7 @@ export function createTransport(config: TransportSettings, deps: TransportDeps):
             : {}),
         });
         const body = parseBody(response.data);
+        record(spec.operation, outcomeOf(response.status));
         if (response.status >= 200 && response.status < 300) return body;
         if (response.status === 401 && spec.tokens && !refreshed) {
           refreshed = true;
@@ -131,6 +138,7 @@ export function createTransport(config: TransportSettings, deps: TransportDeps):
       } catch (error) {
         if (error instanceof DestinationError) throw error;
         if (!axios.isAxiosError(error)) throw error;
+        record(spec.operation, 'error');
         failure = networkError(spec.operation, spec.method, error.code);
         if (!spec.idempotent && failure.kind === 'outcomeUnknown') throw failure;
       }
@@ -182,6 +190,12 @@ function notifyingTransport(url: string, timeoutMs: number, onSent: () => void) 
       return request;
     },
   };
+}
+
+function outcomeOf(status: number): RequestOutcome {
+  if (status >= 200 && status < 300) return 'ok';
+  if (status === 429) return '429';
+  return status >= 500 ? '5xx' : 'error';
 }
 
 function once(callback: (() => void) | undefined): (() => void) | undefined {

@@ -27,7 +27,10 @@ export type JsonBody = any;
 export type Caller = Role | 'none';
 
 /** Azurite + RollWorks simulator + local token issuer, with the app's services wired to them. */
-export async function startExportStack(settings: Record<string, string> = {}) {
+export async function startExportStack(
+  settings: Record<string, string> = {},
+  overrides: Partial<Services> = {},
+) {
   const azurite: AzuriteInstance = await startAzurite();
   const simulator: RunningSimulator = await startSimulator();
   const jwks: JsonServer = await startJsonServer({ '/jwks.json': () => localJwks() });
@@ -51,7 +54,11 @@ export async function startExportStack(settings: Record<string, string> = {}) {
   const connections = createFakeConnections(() => tokens.accessToken);
   let now: Date | null = null;
   const clock = { now: () => (now ? new Date(now) : new Date()) };
-  const services: Services = createServices(config, { connections: connections.service, clock });
+  const services: Services = createServices(config, {
+    connections: connections.service,
+    clock,
+    ...overrides,
+  });
   startApp(services);
   const queue = new QueueClient(azurite.connectionString, config.EXPORT_QUEUE_NAME);
 
