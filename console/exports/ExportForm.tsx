@@ -25,6 +25,8 @@ export function ExportForm({ id, duplicateOf }: { id?: string; duplicateOf?: str
     return { connections, segments, existing };
   }, [source]);
   const [draft, setDraft] = useState<Draft>(emptyDraft);
+  // An edited or duplicated export shows its form only once the draft holds its values.
+  const [drafted, setDrafted] = useState(!source);
   const [messages, setMessages] = useState<FieldMessages>(new Map());
   const [busy, setBusy] = useState(false);
   const change = (patch: Partial<Draft>) => {
@@ -34,8 +36,9 @@ export function ExportForm({ id, duplicateOf }: { id?: string; duplicateOf?: str
 
   useEffect(() => {
     const existing = loaded.data?.existing;
-    if (existing)
-      setDraft(draftOf(existing, duplicateOf ? `Copy of ${existing.displayName}` : existing.displayName));
+    if (!existing) return;
+    setDraft(draftOf(existing, duplicateOf ? `Copy of ${existing.displayName}` : existing.displayName));
+    setDrafted(true);
   }, [loaded.data]);
 
   const usable = loaded.data?.connections.filter((connection) => connection.status === 'ready') ?? [];
@@ -68,7 +71,7 @@ export function ExportForm({ id, duplicateOf }: { id?: string; duplicateOf?: str
   }
 
   const title = id ? 'Edit export' : 'Add export';
-  if (!loaded.data) return <Pending title={title} section="Exports" error={loaded.error} />;
+  if (!loaded.data || !drafted) return <Pending title={title} section="Exports" error={loaded.error} />;
   return (
     <Layout title={title} section="Exports">
       <form onSubmit={save} noValidate>
