@@ -16,8 +16,10 @@ export interface LogSink {
 }
 
 const EMAIL = /[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[a-z]{2,}/gi;
-const HEX_DIGEST = /\b[a-f0-9]{32}\b/gi;
+// MD5 and SHA-256: the member hashes destinations use.
+const HEX_DIGEST = /\b(?:[a-f0-9]{32}|[a-f0-9]{64})\b/gi;
 const BEARER = /(bearer\s+)[\w.~+/=-]+/gi;
+const JWT = /\beyJ[\w-]+\.[\w-]+\.[\w-]*/g;
 const TOKEN_PARAM = /((?:access_token|refresh_token|code|client_secret|apikey)=)[^&\s"]+/gi;
 
 export function redact(text: string): string {
@@ -25,6 +27,7 @@ export function redact(text: string): string {
     .replace(EMAIL, '[email]')
     .replace(HEX_DIGEST, '[digest]')
     .replace(BEARER, '$1[token]')
+    .replace(JWT, '[token]')
     .replace(TOKEN_PARAM, '$1[redacted]');
 }
 

@@ -106,5 +106,7 @@ describe('event data', () => {
       /"members"/,
     );
     expect(() => assertNoPersonalData({ auth: 'Bearer abc.def' })).toThrow(/"auth"/);
+    expect(() => assertNoPersonalData({ token: 'eyJhbGciOi.eyJzdWIi.c2ln' })).toThrow(/"token"/);
+    expect(() => assertNoPersonalData({ members: ['a'.repeat(64)] })).toThrow(/"members"/);
   });
 });
