@@ -22,6 +22,7 @@ export function ExportActions({
   const { api, can, session } = useConsole();
   const { error, run: act } = useAction();
   const [confirming, setConfirming] = useState(false);
+  const [audiences, setAudiences] = useState<'keep' | 'deactivate'>('keep');
   const runs = mayRun(can, session.user.roles, item.canEdit);
   const edits = can.addExports && item.canEdit;
 
@@ -42,7 +43,7 @@ export function ExportActions({
     });
   const remove = () =>
     act(async () => {
-      await api.send('DELETE', `/exports/${item.id}`);
+      await api.send('DELETE', `/exports/${item.id}?audiences=${audiences}`);
       navigate('/exports');
     });
   const inProgress =
@@ -83,8 +84,30 @@ export function ExportActions({
       {confirming && (
         <div class="confirm" role="alertdialog" aria-labelledby="confirm-remove">
           <p id="confirm-remove">
-            Remove the export <strong>{item.displayName}</strong>? Its RollWorks audiences stay in RollWorks.
+            Remove the export <strong>{item.displayName}</strong>? Nothing of it is sent again, and its lists
+            of sent members and its rejection reports are deleted.
           </p>
+          <fieldset>
+            <legend>Its audiences in RollWorks</legend>
+            <label class="choice">
+              <input
+                type="radio"
+                name="audiences"
+                checked={audiences === 'keep'}
+                onChange={() => setAudiences('keep')}
+              />
+              Keep them (campaigns using them go on)
+            </label>
+            <label class="choice">
+              <input
+                type="radio"
+                name="audiences"
+                checked={audiences === 'deactivate'}
+                onChange={() => setAudiences('deactivate')}
+              />
+              Deactivate them in RollWorks
+            </label>
+          </fieldset>
           <button type="button" class="danger" onClick={() => void remove()}>
             Remove export
           </button>

@@ -7,6 +7,7 @@ import { navigate } from '../app/router';
 import { ErrorAlert, FieldError, FormError, SelectField, TextField, type FieldMessages } from '../ui/fields';
 import { useLoad } from '../ui/useLoad';
 import { AdvertiserField } from './AdvertiserField';
+import { ConsentFields } from './ConsentFields';
 import { DRAFT_FIELDS, draftOf, emptyDraft, requestOf, withoutMessagesOf, type Draft } from './draft';
 import { SchedulePicker } from './SchedulePicker';
 import { commonFields, likelyEmailField } from './segmentChoice';
@@ -142,6 +143,7 @@ export function ExportForm({ id, duplicateOf }: { id?: string; duplicateOf?: str
             Hash emails (MD5)
           </label>
         </fieldset>
+        <ConsentFields draft={draft} fields={fields} change={change} messages={messages} />
         <SchedulePicker draft={draft} change={change} messages={messages} />
         <p class="actions">
           <button type="submit" class="primary" disabled={busy}>
