@@ -17,6 +17,7 @@ export async function schedulerTick(_timer: Timer, context: InvocationContext): 
     started: result.started.length,
     alreadyStarted: result.alreadyStarted.length,
     caughtUp: result.caughtUp.length,
+    segmentUpdated: result.segmentUpdated.filter((outcome) => outcome.kind === 'started').length,
     failed: result.failed.length,
   });
 }

@@ -154,6 +154,7 @@ var tableNames = [
   'webhookevents'
   'eventstates'
   'matchreports'
+  'segmentVersions'
 ]
 
 var containerNames = concat(

@@ -143,6 +143,11 @@ export const configSchema = z.object({
     .default('0 0 2 * * *')
     .describe('System refresh schedule (NCRONTAB) followed by exports without their own cron.'),
   SYSTEM_REFRESH_TIME_ZONE: z.string().default('UTC').describe('IANA time zone of SYSTEM_REFRESH_CRON.'),
+  SEGMENT_DEBOUNCE_SECONDS: int(
+    120,
+    0,
+    'A segment version is complete once no blob in its folder was written for this long; a read that finds the folder changing is retried after it.',
+  ),
 
   SEGMENT_MIN_PROFILES: int(100, 1, 'Fewest unique valid emails a segment may export.'),
   SEGMENT_MAX_PROFILES: int(250_000, 1, 'Most profiles per segment per export (a connection may set lower).'),

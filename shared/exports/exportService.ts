@@ -15,7 +15,7 @@ import { checkSegments } from './segmentChecks';
 import { isAdmin, mayUseConnection } from './access';
 import { randomId } from './ids';
 import { hasStatus } from '../storage/tables';
-import type { ExportRequest } from './schemas';
+import { DEFAULT_MIN_INTERVAL_MINUTES, type ExportRequest } from './schemas';
 
 /** An export as one caller sees it. */
 export type ExportView = ExportConfig & { canEdit: boolean };
@@ -51,7 +51,13 @@ function configuredFields(request: ExportRequest, advertiserName: string) {
     segments: request.segments,
     hashEmails: request.hashEmails,
     replaceStrategy: request.replaceStrategy ?? 'replace',
-    schedule: request.schedule,
+    schedule:
+      request.schedule.trigger === 'segmentUpdated'
+        ? {
+            ...request.schedule,
+            minIntervalMinutes: request.schedule.minIntervalMinutes ?? DEFAULT_MIN_INTERVAL_MINUTES,
+          }
+        : request.schedule,
     status: 'active' as const,
   };
 }

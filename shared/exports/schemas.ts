@@ -5,9 +5,18 @@ import { segmentNameParamSchema } from '../segments/segmentSchemas';
 
 const identityRef = z.object({ id: z.string(), name: z.string() });
 
+/** Runs of a `segmentUpdated` export are at least this far apart when the request names no interval. */
+export const DEFAULT_MIN_INTERVAL_MINUTES = 15;
+
 export const exportScheduleSchema = z
   .object({
     enabled: z.boolean().describe('Whether the export runs on its schedule.'),
+    trigger: z
+      .enum(['systemRefresh', 'cron', 'segmentUpdated'])
+      .optional()
+      .describe(
+        'What starts a run: `systemRefresh` (the system refresh schedule), `cron` (the export’s own cron), or `segmentUpdated` (a new complete version of any of its segments). Absent: `cron` when cron is set, else `systemRefresh`.',
+      ),
     cron: z
       .string()
       .trim()
@@ -31,12 +40,49 @@ export const exportScheduleSchema = z
       })
       .optional()
       .describe('IANA time zone the cron is evaluated in (default UTC).'),
+    minIntervalMinutes: z
+      .number()
+      .int()
+      .min(1)
+      .max(1440)
+      .optional()
+      .describe(
+        `\`segmentUpdated\` only: at most one run per this many minutes (default ${DEFAULT_MIN_INTERVAL_MINUTES}); a change within it waits for the next run.`,
+      ),
   })
   .strict()
-  .refine((schedule) => schedule.timeZone === undefined || schedule.cron !== undefined, {
-    path: ['timeZone'],
-    message:
-      'applies to a cron of the export; without cron the export follows the system refresh schedule and its time zone',
+  .superRefine((schedule, ctx) => {
+    const fault = (field: string, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [field], message });
+    const trigger = schedule.trigger ?? (schedule.cron !== undefined ? 'cron' : 'systemRefresh');
+    if (trigger === 'segmentUpdated') {
+      if (schedule.cron !== undefined) {
+        fault(
+          'cron',
+          'does not apply when trigger is segmentUpdated: the export runs when its segments change',
+        );
+      }
+      if (schedule.timeZone !== undefined) {
+        fault(
+          'timeZone',
+          'does not apply when trigger is segmentUpdated: the export runs when its segments change',
+        );
+      }
+      return;
+    }
+    if (schedule.minIntervalMinutes !== undefined) {
+      fault('minIntervalMinutes', 'applies only when trigger is segmentUpdated');
+    }
+    if (trigger === 'cron' && schedule.cron === undefined) {
+      fault('cron', 'is required when trigger is cron');
+    } else if (trigger === 'systemRefresh' && schedule.cron !== undefined) {
+      fault('cron', 'does not apply when trigger is systemRefresh; set trigger to cron to run on this cron');
+    } else if (schedule.timeZone !== undefined && schedule.cron === undefined) {
+      fault(
+        'timeZone',
+        'applies to a cron of the export; without cron the export follows the system refresh schedule and its time zone',
+      );
+    }
   });
 
 /** Body of `POST /api/exports` and `PUT /api/exports/{id}`. */

@@ -79,9 +79,11 @@ export const segmentTimings = (stages: Partial<SegmentTimings>): SegmentTimings 
 });
 
 export interface RunTrigger {
-  type: 'scheduled' | 'onDemand';
+  type: 'scheduled' | 'onDemand' | 'segmentUpdated';
   by: { id: string; name: string } | null;
   dueAt: string | null;
+  /** `segmentUpdated`: the segments whose version changed. */
+  segments?: string[];
 }
 
 export interface Run {

@@ -28,6 +28,11 @@ export interface RunService {
   startOnDemand(exportId: string, principal: Principal, options: StartRunOptions): Promise<Run>;
   /** Starts the scheduled run of an export for one due time; null when it already exists. */
   startScheduled(exportId: string, dueAt: Date): Promise<Run | null>;
+  /**
+   * Starts (or queues behind the run in progress) the run for changed segments, under the id derived
+   * from their versions; null when it already exists. ConflictError when a run is queued already.
+   */
+  startOnSegmentUpdate(exportId: string, change: { runId: string; segments: string[] }): Promise<Run | null>;
   get(runId: string): Promise<Run | null>;
   /** NotFoundError when missing. */
   view(runId: string): Promise<Run>;
@@ -217,6 +222,19 @@ export function createRunService(services: Services): RunService {
         },
         'skip',
       );
+    },
+
+    async startOnSegmentUpdate(exportId, change) {
+      const exportConfig = await services.exports.get(exportId);
+      if (!exportConfig || exportConfig.status !== 'active' || !exportConfig.connectionId) return null;
+      if (await store.read(change.runId)) return null;
+      const trigger: RunTrigger = {
+        type: 'segmentUpdated',
+        by: null,
+        dueAt: null,
+        segments: change.segments,
+      };
+      return launch(exportConfig, { runId: change.runId, trigger, dryRun: false, force: false }, 'queue');
     },
 
     list,

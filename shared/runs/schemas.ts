@@ -72,7 +72,7 @@ export const segmentRunSchema = z.object({
     .nullable()
     .describe(
       'Why the segment ended as it did: an error code for a failure, `canceled`, `previousRunInProgress`, ' +
-        '`DAILY_BUDGET_EXHAUSTED`, or `unchanged`, `dryRun`, `resent` for a success; null for a plain success.',
+        '`DAILY_BUDGET_EXHAUSTED`, `SEGMENT_CHANGED_DURING_READ` (queued to be read again), or `unchanged`, `dryRun`, `resent` for a success; null for a plain success.',
     ),
   counts,
   audience: z
@@ -124,9 +124,12 @@ export const runResponseSchema = z.object({
   id: z.string(),
   exportId: z.string(),
   trigger: z.object({
-    type: z.enum(['scheduled', 'onDemand']),
+    type: z
+      .enum(['scheduled', 'onDemand', 'segmentUpdated'])
+      .describe('scheduled (system refresh or cron), onDemand, or segmentUpdated (its data changed).'),
     by: z.object({ id: z.string(), name: z.string() }).nullable(),
     dueAt: z.string().nullable(),
+    segments: z.array(z.string()).optional().describe('segmentUpdated: the segments whose version changed.'),
   }),
   dryRun: z.boolean(),
   force: z.boolean(),

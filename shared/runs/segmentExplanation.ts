@@ -219,6 +219,18 @@ export const audienceCountMismatch = (destination: string, held: number, sent: n
   message: `${destination} holds ${held} members in this audience, but ${sent} were sent: it may have added them to the earlier members instead of replacing them, so people who left the segment may still be targeted. Set the export's replaceStrategy to recreate to start each run from a fresh audience.`,
 });
 
+/** A segment whose folder changed under the read, queued to be read again. */
+export const changedDuringRead = (delaySeconds: number): SegmentError => ({
+  code: 'SEGMENT_CHANGED_DURING_READ',
+  message: `The segment's files changed while they were being read (the upstream platform is still writing them), so nothing was sent; the segment is read again in ${delaySeconds} s, once its folder is quiet.`,
+});
+
+/** The folder kept changing under every read. */
+export const changedTooOften = (reads: number): SegmentError => ({
+  code: 'SEGMENT_CHANGED_DURING_READ',
+  message: `The segment's files changed during each of ${reads} reads, so nothing was sent. Check that the upstream platform finishes writing the segment folder, then run the export again.`,
+});
+
 export const retriesExhausted = (): SegmentError => ({
   code: 'RETRIES_EXHAUSTED',
   message: 'The segment failed on every delivery of its queue message.',

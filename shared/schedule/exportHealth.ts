@@ -15,7 +15,7 @@ const wrote = (run: Run) => run.segments.some((segment) => segment.counts.sent >
 /**
  * Two slow failures nobody sees in a single run, checked on the scheduler's tick and told on a change
  * of state only: an enabled export without a success for two of its schedule periods (the
- * `ExportOverdue` alert), and audiences not written for RESEND_AFTER_DAYS with no run planned before
+ * `ExportOverdue` alert; never for a `segmentUpdated` export), and audiences not written for RESEND_AFTER_DAYS with no run planned before
  * RollWorks lets them expire (`audience.expiringSoon`).
  */
 export function createExportHealth(services: Services) {
@@ -30,7 +30,8 @@ export function createExportHealth(services: Services) {
         const schedule = effectiveSchedule(exportConfig.schedule, services.config);
         const lastSuccess = history.find((run) => run.status === 'succeeded' && !run.dryRun);
 
-        if (exportConfig.schedule.enabled) {
+        // A segmentUpdated export has no periods: quiet data is not a missed run, so it is never overdue.
+        if (exportConfig.schedule.enabled && schedule) {
           const since = lastSuccess ? finished(lastSuccess) : Date.parse(exportConfig.createdAt);
           const missed = dueTimesBetween(schedule, new Date(since), now, 3).length;
           const state = missed >= 3 ? 'overdue' : 'ok'; // two whole periods have passed after a due time
@@ -51,7 +52,9 @@ export function createExportHealth(services: Services) {
         const expiresAt = new Date(written + AUDIENCE_LIFETIME_DAYS * DAY_MS);
         const due = now.getTime() - written >= services.config.RESEND_AFTER_DAYS * DAY_MS;
         const planned =
-          exportConfig.schedule.enabled && dueTimesBetween(schedule, now, expiresAt, 1).length > 0;
+          exportConfig.schedule.enabled &&
+          schedule !== null &&
+          dueTimesBetween(schedule, now, expiresAt, 1).length > 0;
         const state = due && !planned ? `expiring|${lastWrite.id}` : 'ok';
         const { changed } = await services.eventStores.states.change(`expiring|${exportConfig.id}`, state);
         if (!changed || state === 'ok') continue;

@@ -4,6 +4,8 @@ import type { Logger } from '../logging/logger';
 import { hasStatus, lazyTable } from '../storage/tables';
 import { dueTimesBetween, latestDueTime, nextDueTime } from './cron';
 import { effectiveSchedule } from './exportSchedule';
+import type { SegmentVersion } from '../segments/segmentSource';
+import { createSegmentWatch, type WatchOutcome } from './segmentWatch';
 
 export const SCHEDULER_TABLE = 'scheduler';
 const STATE_KEY = { partitionKey: 'scheduler', rowKey: 'state' };
@@ -18,15 +20,18 @@ export interface TickResult {
   /** Exports with more than one due time in the window: only the latest ran (catch-up). */
   caughtUp: { exportId: string; missed: number }[];
   failed: { exportId: string; error: string }[];
+  /** `segmentUpdated` exports: what each tick found (started, already started, deferred, unchanged). */
+  segmentUpdated: ({ exportId: string } & WatchOutcome)[];
 }
 
 /**
  * One scheduler tick: for every enabled, active export, the latest due time since the previous
- * tick starts its scheduled run. Run ids derive from (export, due time), so a duplicated or late
+ * tick starts its scheduled run (a `segmentUpdated` export: a new complete segment version does). Run ids derive from (export, due time), so a duplicated or late
  * tick finds the run already there; after an outage, only the latest missed due time runs.
  */
 export function createScheduler(services: Services) {
   const table: () => Promise<TableClient> = lazyTable(services.storage, SCHEDULER_TABLE);
+  const watch = createSegmentWatch(services);
 
   async function readState(): Promise<{ lastTick: Date | null; etag: string | null }> {
     try {
@@ -75,6 +80,13 @@ export function createScheduler(services: Services) {
         alreadyStarted: [],
         caughtUp: [],
         failed: [],
+        segmentUpdated: [],
+      };
+      // One listing per segment folder per tick, shared by the exports that use the segment.
+      const versions = new Map<string, Promise<SegmentVersion>>();
+      const versionOf = (segment: string) => {
+        if (!versions.has(segment)) versions.set(segment, services.segments.version(segment));
+        return versions.get(segment)!;
       };
       const exports = await services.exports.listAll();
       for (const exportConfig of exports) {
@@ -83,6 +95,19 @@ export function createScheduler(services: Services) {
           await services.runs.promoteWaiting(exportId);
           if (!exportConfig.schedule.enabled || exportConfig.status !== 'active') continue;
           const schedule = effectiveSchedule(exportConfig.schedule, services.config);
+          if (!schedule) {
+            const outcome = await watch.check(exportConfig, now, versionOf);
+            result.segmentUpdated.push({ exportId, ...outcome });
+            if (outcome.kind === 'started') {
+              logger.info('run started for changed segments', {
+                exportId,
+                runId: outcome.runId,
+                segments: outcome.segments.length,
+                status: outcome.status,
+              });
+            }
+            continue;
+          }
           const dueAt = latestDueTime(schedule, after, now);
           if (!dueAt) continue;
           const missed = dueTimesBetween(schedule, after, now, 100).length - 1;
@@ -109,9 +134,10 @@ export function createScheduler(services: Services) {
       if (result.failed.length === 0) await advance(now);
       return result;
     },
-    /** The next due time of an export (for display). */
+    /** The next due time of an export (for display); null when it runs on segment changes. */
     nextDue(schedule: Parameters<typeof effectiveSchedule>[0], after: Date): Date | null {
-      return nextDueTime(effectiveSchedule(schedule, services.config), after);
+      const cron = effectiveSchedule(schedule, services.config);
+      return cron && nextDueTime(cron, after);
     },
   };
 }

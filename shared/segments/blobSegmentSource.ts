@@ -3,7 +3,7 @@ import type { AppConfig } from '../config/config';
 import type { StorageClients } from '../storage/clients';
 import { silentLogger, type Logger } from '../logging/logger';
 import { scanPartitions, type FieldsHook } from './partitionBatches';
-import { loadSegmentLayout, readFailed, type SegmentLayout } from './segmentLayout';
+import { changedDuringRead, loadSegmentLayout, readFailed, type SegmentLayout } from './segmentLayout';
 import { createTableStatsCache, type SegmentStats, type SegmentStatsCache } from './segmentStatsCache';
 import { SegmentSourceError, type FieldBatch, type SegmentInfo, type SegmentSource } from './segmentSource';
 
@@ -59,7 +59,24 @@ export function createSegmentSource(
       rows += batch.rows.length;
       yield batch;
     }
+    await assertUnchanged(layout);
     if (rows === 0) throw emptySegment(layout);
+  }
+
+  /** A partition added, removed or rewritten after its turn would make the read a mix of versions. */
+  async function assertUnchanged(read: SegmentLayout): Promise<void> {
+    let now: SegmentLayout;
+    try {
+      now = await loadSegmentLayout(container(), read.name);
+    } catch (error) {
+      if (!(error instanceof SegmentSourceError) || error.code === 'SEGMENT_READ_FAILED') throw error;
+      throw changedDuringRead(`Segment '${read.name}' changed while it was being read (${error.code}).`);
+    }
+    if (now.contentKey !== read.contentKey) {
+      throw changedDuringRead(
+        `Segment '${read.name}' changed while it was being read: its folder now lists ${now.partitions.length} partition(s) other than the ${read.partitions.length} read.`,
+      );
+    }
   }
 
   function countRows(layout: SegmentLayout): Promise<SegmentStats> {
@@ -165,6 +182,14 @@ export function createSegmentSource(
     },
     readField(name, field, readOptions = {}) {
       return fieldBatches(name, field, readOptions);
+    },
+    async version(name) {
+      const layout = await loadSegmentLayout(container(), name);
+      const generatedAt = layout.manifest?.generatedAt;
+      return {
+        key: generatedAt ? `manifest:${generatedAt}` : `etags:${layout.contentKey}`,
+        lastWrite: layout.lastWrite,
+      };
     },
   };
 }

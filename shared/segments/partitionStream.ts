@@ -2,14 +2,15 @@ import { createGunzip } from 'node:zlib';
 import { StringDecoder } from 'node:string_decoder';
 import { pipeline, type Readable } from 'node:stream';
 import type { ContainerClient } from '@azure/storage-blob';
-import { readFailed, type PartitionBlob } from './segmentLayout';
+import { statusOf } from '../storage/tables';
+import { changedDuringRead, readFailed, type PartitionBlob } from './segmentLayout';
 import { SegmentSourceError } from './segmentSource';
 
 /**
  * Streams one partition blob (gunzipped when `.gz`) as UTF-8 text chunks. The next chunk is only
  * pulled when the consumer asks for more (back-pressure all the way to the HTTP download); leaving
  * early destroys the download. The blob must still have the ETag it was listed with, so a
- * partition rewritten mid-run fails instead of mixing two versions.
+ * partition rewritten mid-run fails (SEGMENT_CHANGED_DURING_READ) instead of mixing two versions.
  */
 export async function* textChunks(
   container: ContainerClient,
@@ -64,6 +65,10 @@ export function partitionFailure(partition: PartitionBlob, error: unknown, signa
     (error.name === 'CsvFieldTooLongError' || /longer than/.test(error.message))
   ) {
     return new SegmentSourceError('SEGMENT_DATA_INVALID', `Blob ${partition.name}: ${error.message}.`);
+  }
+  // Listed moments ago and gone now: deleted by the writer, like a rewrite (412) mid-read.
+  if (statusOf(error) === 404) {
+    return changedDuringRead(`Blob ${partition.name} was deleted while the segment was being read.`, error);
   }
   return readFailed(`Reading blob ${partition.name} failed`, error);
 }

@@ -34,6 +34,8 @@ export interface SegmentLayout {
   /** Changes whenever a partition (or model.json) changes: the key of cached counts. */
   contentKey: string;
   lastModified: Date | null;
+  /** The newest write of any blob in the folder (partitions, model.json, manifest, markers). */
+  lastWrite: Date | null;
 }
 
 interface ListedBlob {
@@ -159,6 +161,10 @@ export async function loadSegmentLayout(container: ContainerClient, name: string
     attributes,
     contentKey: createHash('sha256').update(keyParts.join('\n')).digest('base64url'),
     lastModified,
+    lastWrite: blobs.reduce<Date | null>(
+      (newest, blob) => (!newest || blob.lastModified > newest ? blob.lastModified : newest),
+      null,
+    ),
   };
 }
 
@@ -222,15 +228,22 @@ function mixed(name: string, kinds: string[]): SegmentSourceError {
 
 export function readFailed(context: string, error: unknown): SegmentSourceError {
   const status = statusOf(error);
+  if (status === 412)
+    return changedDuringRead(`${context}: the blob changed while it was being read.`, error);
   const detail =
-    status === 412
-      ? 'the blob changed while it was being read; run again'
-      : status !== undefined
-        ? `storage answered ${status}`
-        : error instanceof Error
-          ? error.message
-          : 'unknown error';
+    status !== undefined
+      ? `storage answered ${status}`
+      : error instanceof Error
+        ? error.message
+        : 'unknown error';
   const wrapped = new SegmentSourceError('SEGMENT_READ_FAILED', `${context}: ${detail}.`);
   (wrapped as { cause?: unknown }).cause = error;
   return wrapped;
+}
+
+/** The folder is being written while it is read: read it again once it is quiet, never a mix. */
+export function changedDuringRead(message: string, cause?: unknown): SegmentSourceError {
+  const error = new SegmentSourceError('SEGMENT_CHANGED_DURING_READ', message);
+  if (cause !== undefined) (error as { cause?: unknown }).cause = cause;
+  return error;
 }

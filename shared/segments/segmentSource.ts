@@ -43,6 +43,8 @@ export type SegmentErrorCode =
   | 'FIELD_AMBIGUOUS'
   /** A partition's content is broken (bad gzip, truncated, a line or field over the limit): not the store's fault. */
   | 'SEGMENT_DATA_INVALID'
+  /** A partition was rewritten, added or removed while the segment was read: read it again later. */
+  | 'SEGMENT_CHANGED_DURING_READ'
   | 'SEGMENT_READ_FAILED';
 
 export class SegmentSourceError extends Error {
@@ -55,6 +57,16 @@ export class SegmentSourceError extends Error {
   }
 }
 
+/**
+ * What a segment holds right now, from one listing: `key` changes with every new version (the
+ * manifest's `generatedAt` where a manifest.json gives one, else the partitions' ETags).
+ */
+export interface SegmentVersion {
+  key: string;
+  /** The newest write of any blob in the folder: the version is complete once this is old enough. */
+  lastWrite: Date | null;
+}
+
 /** Reads segment folders from Blob Storage as streams. */
 export interface SegmentSource {
   /** Every segment folder, by name; `count` counts rows not known from a manifest or the cache. */
@@ -64,7 +76,11 @@ export interface SegmentSource {
   /**
    * One field's values of every row, partitions in order, a batch at a time, with back-pressure.
    * Throws SegmentSourceError: before the first batch for a missing folder, a malformed model.json
-   * or `field` not among the fields; SEGMENT_EMPTY (after no batch) when the partitions hold no rows.
+   * or `field` not among the fields; SEGMENT_EMPTY (after no batch) when the partitions hold no rows;
+   * SEGMENT_CHANGED_DURING_READ when a partition changed under the read, or the folder lists other
+   * partitions after the last one was read (so a caller never gets a mix of two versions).
    */
   readField(name: string, field: string, options?: { signal?: AbortSignal }): AsyncIterable<FieldBatch>;
+  /** The segment's current version (throws SegmentSourceError for a missing or unreadable folder). */
+  version(name: string): Promise<SegmentVersion>;
 }

@@ -4,6 +4,7 @@ import { parseEnvelope } from '../queue/envelope';
 import { retriesExhausted } from '../runs/segmentExplanation';
 import { createSegmentExport } from './segmentExport';
 import { createSegmentRecorder, type SegmentJob } from './segmentJob';
+import type { Requeue } from './segmentLease';
 import { createSettlement } from './segmentSettlement';
 import type { WorkerPorts } from './workerPorts';
 
@@ -21,6 +22,8 @@ export interface ExportWorkerOptions {
   maxRequeues?: number;
   /** Between heartbeats on the segment's lease; well under RUN_STALE_AFTER_SECONDS. */
   heartbeatMs?: number;
+  /** Reads that find the segment changing under them before it fails with SEGMENT_CHANGED_DURING_READ. */
+  maxReadChanges?: number;
 }
 
 const BUSY_RECHECK_MAX_SECONDS = 60;
@@ -35,7 +38,10 @@ export function createExportWorker(ports: WorkerPorts, options: ExportWorkerOpti
   const exportSegment = createSegmentExport(ports, recorder, {
     progressIntervalMs: options.progressIntervalMs ?? 2_000,
   });
-  const settle = createSettlement(ports, recorder, options.maxRequeues ?? 8);
+  const settle = createSettlement(ports, recorder, {
+    maxRequeues: options.maxRequeues ?? 8,
+    maxReadChanges: options.maxReadChanges ?? 10,
+  });
   const now = () => ports.clock.now();
   const heartbeatMs = options.heartbeatMs ?? 20_000;
 
@@ -78,12 +84,13 @@ export function createExportWorker(ports: WorkerPorts, options: ExportWorkerOpti
       delivery,
       run,
       requeues: claim.requeues,
+      readChanges: claim.readChanges,
       logger,
       ids,
       startedMs: Date.now(),
       counts: { ...state.counts },
     };
-    let countRequeue = false;
+    let requeued: Requeue = null;
     // The lease's heartbeat for as long as this worker holds the segment (read and send alike).
     const heartbeat = setInterval(() => {
       ports.leases.heartbeat(message.runId, message.segment, delivery.messageId, now()).catch(() => {
@@ -94,11 +101,11 @@ export function createExportWorker(ports: WorkerPorts, options: ExportWorkerOpti
     try {
       await exportSegment(job);
     } catch (error) {
-      countRequeue = await settle(job, error);
+      requeued = await settle(job, error);
     } finally {
       clearInterval(heartbeat);
       await ports.leases
-        .release(message.runId, message.segment, delivery.messageId, countRequeue)
+        .release(message.runId, message.segment, delivery.messageId, requeued)
         .catch(() => logger.warn('could not release segment lease', ids));
     }
   }

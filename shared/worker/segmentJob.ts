@@ -14,6 +14,8 @@ export interface SegmentJob {
   readonly run: Run;
   /** Re-enqueues after retryable errors so far (counted on the segment's lease). */
   readonly requeues: number;
+  /** Earlier reads that found the segment changing under them (counted on the lease). */
+  readonly readChanges: number;
   readonly logger: Logger;
   readonly ids: LogFields;
   /** `Date.now()` when the attempt started, for the timings. */

@@ -9,6 +9,8 @@ interface WorkEntity {
   owner: string;
   heartbeatAt: string;
   requeues: number;
+  /** Reads that found the segment changing under them (SEGMENT_CHANGED_DURING_READ). */
+  readChanges?: number;
   /** When the watchdog last handed this segment to a new worker. */
   handedOverAt?: string;
 }
@@ -20,7 +22,11 @@ export interface StaleLease {
   heartbeatAt: string;
 }
 
-export type LeaseClaim = { ok: true; requeues: number } | { ok: false; busyForMs: number };
+export type LeaseClaim =
+  { ok: true; requeues: number; readChanges: number } | { ok: false; busyForMs: number };
+
+/** What a released attempt re-enqueued the segment for, counted on the lease. */
+export type Requeue = 'retry' | 'readChange' | null;
 
 /**
  * Who works on a (run, segment) right now, so a duplicate message never runs the same segment in
@@ -56,18 +62,19 @@ export function createSegmentLeases(table: () => TableClient, staleAfterMs: numb
           owner,
           heartbeatAt: now.toISOString(),
           requeues: Number(current?.requeues ?? 0),
+          readChanges: Number(current?.readChanges ?? 0),
         };
         try {
           if (!current) {
             await (await client()).createEntity(entity);
-            return { ok: true, requeues: 0 };
+            return { ok: true, requeues: 0, readChanges: 0 };
           }
           const age = now.getTime() - Date.parse(current.heartbeatAt);
           if (current.owner && current.owner !== owner && age < staleAfterMs) {
             return { ok: false, busyForMs: staleAfterMs - age };
           }
           await (await client()).updateEntity(entity, 'Replace', { etag: current.etag });
-          return { ok: true, requeues: entity.requeues };
+          return { ok: true, requeues: entity.requeues, readChanges: entity.readChanges ?? 0 };
         } catch (error) {
           if (statusOf(error) === 409 || statusOf(error) === 412) continue;
           throw error;
@@ -128,8 +135,8 @@ export function createSegmentLeases(table: () => TableClient, staleAfterMs: numb
       }
     },
 
-    /** Gives the segment up; `countRequeue` adds one to the retry count kept for the poison rule. */
-    async release(runId: string, segment: string, owner: string, countRequeue = false): Promise<void> {
+    /** Gives the segment up; `requeued` adds one to the count of that kind of re-enqueue. */
+    async release(runId: string, segment: string, owner: string, requeued: Requeue = null): Promise<void> {
       const current = await read(runId, segment);
       if (!current || current.owner !== owner) return;
       await (
@@ -139,7 +146,8 @@ export function createSegmentLeases(table: () => TableClient, staleAfterMs: numb
           {
             ...keys(runId, segment),
             owner: '',
-            requeues: Number(current.requeues ?? 0) + (countRequeue ? 1 : 0),
+            requeues: Number(current.requeues ?? 0) + (requeued === 'retry' ? 1 : 0),
+            readChanges: Number(current.readChanges ?? 0) + (requeued === 'readChange' ? 1 : 0),
           },
           'Merge',
           { etag: current.etag },

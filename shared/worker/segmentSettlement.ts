@@ -1,8 +1,9 @@
 import { DestinationError } from '../destinations/destinationError';
 import { redact } from '../logging/logger';
-import { gaveUp, quotaWait, retrying } from '../runs/segmentExplanation';
+import { changedDuringRead, changedTooOften, gaveUp, quotaWait, retrying } from '../runs/segmentExplanation';
 import { SegmentSourceError } from '../segments/segmentSource';
 import { Canceled, SegmentFailure, type SegmentJob, type SegmentRecorder } from './segmentJob';
+import type { Requeue } from './segmentLease';
 import type { WorkerPorts } from './workerPorts';
 
 const DAY_MS = 86_400_000;
@@ -12,12 +13,16 @@ const DEFAULT_RETRY_DELAY_MS = 30_000;
 /**
  * Ends or parks a segment whose attempt failed, by what failed: cancel, a rule, the segment
  * source, or the destination (by its error's kind). Rethrows anything else, so the queue retries the
- * message. Resolves true when the segment was re-enqueued after a retryable error.
+ * message. Resolves with what the segment was re-enqueued for (counted on its lease), else null.
  */
-export function createSettlement(ports: WorkerPorts, recorder: SegmentRecorder, maxRequeues: number) {
+export function createSettlement(
+  ports: WorkerPorts,
+  recorder: SegmentRecorder,
+  limits: { maxRequeues: number; maxReadChanges: number },
+) {
   const now = () => ports.clock.now();
 
-  async function waitForQuota(job: SegmentJob, error: DestinationError): Promise<boolean> {
+  async function waitForQuota(job: SegmentJob, error: DestinationError): Promise<Requeue> {
     const resetsAt = error.resetsAt ?? new Date(now().getTime() + (error.retryAfterMs ?? DAY_MS));
     const delaySeconds =
       Math.ceil(Math.max(0, resetsAt.getTime() - now().getTime()) / 1000) + QUOTA_RESUME_SLACK_SECONDS;
@@ -34,13 +39,13 @@ export function createSettlement(ports: WorkerPorts, recorder: SegmentRecorder, 
       ...job.ids,
       delaySeconds,
     });
-    return false;
+    return null;
   }
 
-  async function retryLater(job: SegmentJob, error: DestinationError): Promise<boolean> {
-    if (job.requeues >= maxRequeues) {
+  async function retryLater(job: SegmentJob, error: DestinationError): Promise<Requeue> {
+    if (job.requeues >= limits.maxRequeues) {
       await recorder.fail(job, gaveUp(error, job.requeues + 1));
-      return false;
+      return null;
     }
     const delaySeconds = Math.max(1, Math.ceil((error.retryAfterMs ?? DEFAULT_RETRY_DELAY_MS) / 1000));
     await recorder.update(job.message, () => ({ counts: job.counts, error: retrying(error, delaySeconds) }));
@@ -50,14 +55,43 @@ export function createSettlement(ports: WorkerPorts, recorder: SegmentRecorder, 
       code: error.code,
       delaySeconds,
     });
-    return true;
+    return 'retry';
   }
 
-  return async function settle(job: SegmentJob, error: unknown): Promise<boolean> {
+  /**
+   * The upstream platform is writing the folder: nothing read is kept or sent, and the segment is
+   * queued to be read again once the folder has been quiet for the debounce.
+   */
+  async function readAgainLater(job: SegmentJob): Promise<Requeue> {
+    const changes = job.readChanges + 1;
+    if (changes >= limits.maxReadChanges) {
+      await recorder.fail(job, changedTooOften(changes));
+      return null;
+    }
+    const delaySeconds = ports.settings.SEGMENT_DEBOUNCE_SECONDS;
+    await recorder.update(job.message, () => ({
+      status: 'queued',
+      reason: 'SEGMENT_CHANGED_DURING_READ',
+      progress: undefined,
+      error: changedDuringRead(delaySeconds),
+    }));
+    await ports.queue.send(job.message, { delaySeconds });
+    job.logger.warn('segment changed while it was read; read again after the debounce', {
+      ...job.ids,
+      changes,
+      delaySeconds,
+    });
+    return 'readChange';
+  }
+
+  return async function settle(job: SegmentJob, error: unknown): Promise<Requeue> {
     if (error instanceof Canceled) {
       job.logger.info('segment canceled', job.ids);
       await recorder.finish(job.message, { status: 'canceled', reason: 'canceled', counts: job.counts });
-      return false;
+      return null;
+    }
+    if (error instanceof SegmentSourceError && error.code === 'SEGMENT_CHANGED_DURING_READ') {
+      return readAgainLater(job);
     }
     if (error instanceof DestinationError) {
       switch (error.kind) {
@@ -69,12 +103,12 @@ export function createSettlement(ports: WorkerPorts, recorder: SegmentRecorder, 
         case 'auth':
         case 'permanent':
           await recorder.fail(job, error);
-          return false;
+          return null;
       }
     }
     if (error instanceof SegmentFailure || error instanceof SegmentSourceError) {
       await recorder.fail(job, error);
-      return false;
+      return null;
     }
     const description = error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
     job.logger.error('segment attempt failed; the queue will retry it', { ...job.ids, error: description });

@@ -12,7 +12,10 @@ import type { RejectionReport } from './rejectionReport';
 import { createSegmentLeases, SEGMENT_WORK_TABLE, type SegmentLeases } from './segmentLease';
 import { createSnapshotStore, type SnapshotStore } from './snapshotStore';
 
-export type WorkerSettings = Pick<AppConfig, 'MASS_REMOVAL_MAX_SHARE' | 'MASS_REMOVAL_MIN_COUNT'>;
+export type WorkerSettings = Pick<
+  AppConfig,
+  'MASS_REMOVAL_MAX_SHARE' | 'MASS_REMOVAL_MIN_COUNT' | 'SEGMENT_DEBOUNCE_SECONDS'
+>;
 
 /** Everything the worker reads and writes, each as narrow as it uses it; tests pass fakes. */
 export interface WorkerPorts {

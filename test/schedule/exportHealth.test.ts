@@ -110,3 +110,18 @@ it('says audiences expire soon when none was written for RESEND_AFTER_DAYS and n
   expect(await planned.health.check(silentLogger)).toMatchObject({ expiring: 0 });
   expect(planned.published).toEqual([]);
 });
+
+it('never calls a segmentUpdated export overdue (quiet data is no missed run), but warns before its audiences expire', async () => {
+  const written = new Date(Date.parse('2026-12-01T12:00:00Z') - 95 * DAY).toISOString();
+  const onChange = exportConfig({
+    id: 'exp-1',
+    segments: ['vip'],
+    schedule: { enabled: true, trigger: 'segmentUpdated', minIntervalMinutes: 15 },
+  });
+  const w = world(onChange, [run('r-1', written, 'succeeded', 500)]);
+  expect(await w.health.check(silentLogger)).toEqual({ overdue: 0, expiring: 1 });
+  w.clock.time = new Date('2026-12-20T12:00:00Z');
+  expect(await w.health.check(silentLogger)).toMatchObject({ overdue: 0 });
+  expect(w.overdueAlerts()).toEqual([]);
+  expect(w.published.map((event) => event.type)).toEqual(['audience.expiringSoon']);
+});

@@ -53,6 +53,7 @@ export function createFakeRuns() {
     },
     startOnDemand: notUsed,
     startScheduled: notUsed,
+    startOnSegmentUpdate: notUsed,
     list: notUsed,
     history: notUsed,
     view: notUsed,

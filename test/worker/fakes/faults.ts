@@ -65,3 +65,24 @@ export function afterRead(then: () => void) {
     },
   });
 }
+
+/** Ports whose segment source calls `hook` after the first batch of every read (a writer mid-read). */
+export function duringRead(hook: () => Promise<void>) {
+  return (ports: WorkerPorts): WorkerPorts => ({
+    ...ports,
+    segments: {
+      ...ports.segments,
+      readField: (...args) => {
+        const batches = ports.segments.readField(...args);
+        return (async function* () {
+          let first = true;
+          for await (const batch of batches) {
+            yield batch;
+            if (first) await hook();
+            first = false;
+          }
+        })();
+      },
+    },
+  });
+}
