@@ -2,7 +2,7 @@ import { DestinationError } from '../destinations/destinationError';
 import { redact } from '../logging/logger';
 import { gaveUp, quotaWait, retrying } from '../runs/segmentExplanation';
 import { SegmentSourceError } from '../segments/segmentSource';
-import { Canceled, SegmentFailure, type SegmentJob, type SegmentRecorder } from './segmentJob';
+import { Canceled, Removed, SegmentFailure, type SegmentJob, type SegmentRecorder } from './segmentJob';
 import type { WorkerPorts } from './workerPorts';
 
 const DAY_MS = 86_400_000;
@@ -57,6 +57,16 @@ export function createSettlement(ports: WorkerPorts, recorder: SegmentRecorder, 
     if (error instanceof Canceled) {
       job.logger.info('segment canceled', job.ids);
       await recorder.finish(job.message, { status: 'canceled', reason: 'canceled', counts: job.counts });
+      return false;
+    }
+    if (error instanceof Removed) {
+      job.logger.info('segment canceled: removed', { ...job.ids, code: error.outcome.code });
+      await recorder.finish(job.message, {
+        status: 'canceled',
+        reason: error.outcome.code,
+        counts: job.counts,
+        error: error.outcome,
+      });
       return false;
     }
     if (error instanceof DestinationError) {
