@@ -36,6 +36,8 @@ export interface DiscontinuePlan {
 }
 
 const MAX_RUNS = 1_000_000;
+/** A pending deactivation untouched this long lost its message (or waits past a budget reset). */
+const STALE_PENDING_MS = 24 * 3600 * 1000;
 
 /**
  * Discontinuing an export or a segment: its audiences at the destination are kept or deactivated
@@ -58,6 +60,15 @@ export function createDiscontinuer(deps: DiscontinueDeps) {
   }
 
   /** Snapshots, rejection reports and audience records of the plan's segments. */
+  const messageOf = (row: DiscontinuedAudience): DeactivateAudienceMessage => ({
+    v: 1,
+    kind: 'deactivateAudience',
+    exportId: row.exportId,
+    segment: row.segment,
+    connectionId: row.connectionId!,
+    audienceId: row.audience!.id,
+  });
+
   async function deleteData(plan: DiscontinuePlan): Promise<void> {
     const exportId = plan.exportConfig.id;
     const runIds = await runs.historyIds(exportId, MAX_RUNS);
@@ -162,16 +173,7 @@ export function createDiscontinuer(deps: DiscontinueDeps) {
       }));
       for (const row of rows) {
         await store.save(row);
-        if (row.status === 'pending') {
-          await deps.queue.send({
-            v: 1,
-            kind: 'deactivateAudience',
-            exportId: row.exportId,
-            segment: row.segment,
-            connectionId: row.connectionId!,
-            audienceId: row.audience!.id,
-          });
-        }
+        if (row.status === 'pending') await deps.queue.send(messageOf(row));
       }
       await deleteData(plan);
       logger.info('export data discontinued', {
@@ -181,6 +183,23 @@ export function createDiscontinuer(deps: DiscontinueDeps) {
         mode,
       });
       return rows;
+    },
+
+    /**
+     * Queues again the deactivations pending for a day without news (a process that stopped between
+     * recording and queueing, a lost message). A duplicate is harmless: the handler acts on pending
+     * rows only, and a deleted audience answers as such. Returns how many.
+     */
+    async requeueStale(logger: Logger): Promise<number> {
+      const now = deps.clock.now().getTime();
+      const stale = (await store.pending()).filter(
+        (row) =>
+          now - Date.parse(row.updatedAt) >= STALE_PENDING_MS &&
+          (!row.resumesAt || Date.parse(row.resumesAt) < now - 3600_000),
+      );
+      for (const row of stale) await deps.queue.send(messageOf(row));
+      if (stale.length > 0) logger.warn('stale audience deactivations queued again', { count: stale.length });
+      return stale.length;
     },
   };
 }

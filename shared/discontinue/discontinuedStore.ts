@@ -7,6 +7,8 @@ export const DISCONTINUED_TABLE = 'discontinued';
 interface DiscontinuedEntity {
   partitionKey: string;
   rowKey: string;
+  /** Also a column, so pending rows can be found across exports. */
+  status: DiscontinuedAudience['status'];
   data: string;
 }
 
@@ -23,7 +25,11 @@ export function createDiscontinuedStore(table: () => TableClient) {
 
   return {
     async save(row: DiscontinuedAudience): Promise<void> {
-      const entity: DiscontinuedEntity = { ...keys(row.exportId, row.segment), data: JSON.stringify(row) };
+      const entity: DiscontinuedEntity = {
+        ...keys(row.exportId, row.segment),
+        status: row.status,
+        data: JSON.stringify(row),
+      };
       await (await client()).upsertEntity(entity, 'Replace');
     },
 
@@ -36,6 +42,17 @@ export function createDiscontinuedStore(table: () => TableClient) {
         if (statusOf(error) === 404) return undefined;
         throw error;
       }
+    },
+
+    /** Every row still waiting for its deactivation, across exports. */
+    async pending(): Promise<DiscontinuedAudience[]> {
+      const rows: DiscontinuedAudience[] = [];
+      for await (const entity of (await client()).listEntities<DiscontinuedEntity>({
+        queryOptions: { filter: "status eq 'pending'" },
+      })) {
+        rows.push(JSON.parse(entity.data) as DiscontinuedAudience);
+      }
+      return rows;
     },
 
     /** The export's rows, newest request first. */

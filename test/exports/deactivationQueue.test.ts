@@ -120,3 +120,23 @@ test('a failing RollWorks is retried with a growing delay; a message that keeps 
   expect((await row(exportId)).status).toBe('failed');
   expect(stack.simulator.state.audiences.get(audienceId)?.deleted).toBe(false);
 });
+
+test('a deactivation whose message was lost is queued again by the daily pass, and then done', async () => {
+  const { exportId, audienceId } = await deletedWithDeactivation(); // its message is taken: lost
+  expect(await stack.services.discontinue.requeueStale(silentLogger)).toBe(0); // not stale yet
+  stack.setNow(new Date(Date.now() + 25 * 3600 * 1000));
+  try {
+    // this one, and the first test's (whose message that test took off the queue)
+    expect(await stack.services.discontinue.requeueStale(silentLogger)).toBe(2);
+  } finally {
+    stack.setNow(null);
+  }
+  const { receivedMessageItems } = await deactivations().receiveMessages({ numberOfMessages: 32 });
+  const messages = receivedMessageItems.map((item) =>
+    JSON.parse(Buffer.from(item.messageText, 'base64').toString('utf8')),
+  );
+  expect(messages.filter((m) => m.exportId === exportId)).toHaveLength(1);
+  for (const message of messages) await stack.services.audienceDeactivator.handle(message, silentLogger);
+  expect(await row(exportId)).toMatchObject({ status: 'deactivated' });
+  expect(stack.simulator.state.audiences.get(audienceId)?.deleted).toBe(true);
+});

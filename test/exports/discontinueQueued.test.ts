@@ -1,6 +1,6 @@
 import { createExport, deleteExport, updateExport } from '../../functions/routes/exportRoutes';
 import { getRun, startRun } from '../../functions/routes/runRoutes';
-import { exportBody, startExportStack, type ExportStack } from './support/exportStack';
+import { exportBody, principal, startExportStack, type ExportStack } from './support/exportStack';
 
 /** Runs queued before a removal, processed by the real worker afterwards; refusals before anything is removed. */
 let stack: ExportStack;
@@ -65,6 +65,33 @@ test('a run queued before the export is deleted sends nothing: its segments end 
   }
   expect(writes()).toBe(before);
   expect(stack.simulator.state.audiences.size).toBe(audiences);
+});
+
+test('an export deleted while the worker reads the segment: the check right before sending stops it', async () => {
+  const { exportId } = await exported(['newsletter']);
+  await stack.writeSegment('newsletter', { rows: 170 });
+  const before = writes();
+  const runId = await run(exportId);
+  const exports = stack.services.exports;
+  const get = exports.get;
+  let reads = 0;
+  // The worker reads the export when it starts and again right before sending: the delete lands between.
+  exports.get = async (id) => {
+    if (id === exportId && ++reads === 2) await exports.remove(exportId, principal('Exports.Admin'));
+    return get(id);
+  };
+  try {
+    await stack.drainQueueThroughWorker();
+  } finally {
+    exports.get = get;
+  }
+  expect(reads).toBe(2);
+  expect((await readRun(runId)).segments[0]).toMatchObject({
+    status: 'canceled',
+    reason: 'EXPORT_REMOVED',
+    counts: { read: 170 },
+  });
+  expect(writes()).toBe(before);
 });
 
 test('a run queued before a segment is removed sends nothing for that segment (SEGMENT_REMOVED)', async () => {
