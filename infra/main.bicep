@@ -66,6 +66,14 @@ param segmentMaxProfiles int = 250000
 @description('Re-send an unchanged audience after this many days (RollWorks expires audiences after 120).')
 param resendAfterDays int = 90
 
+@minValue(1)
+@description('Runs, webhook deliveries and events older than this many days are deleted (each export keeps its latest 10 runs).')
+param runRetentionDays int = 90
+
+@minValue(1)
+@description('Rejection reports older than this many days are deleted; a storage lifecycle rule deletes any left 7 days later.')
+param rejectionRetentionDays int = 14
+
 @description('Largest share (0..1, as text) of an audience one run may remove without `force`.')
 param massRemovalMaxShare string = '0.2'
 
@@ -128,6 +136,7 @@ var hostLogLevels = { debug: 'Debug', info: 'Information', warn: 'Warning', erro
 
 var exportQueueName = 'export-segments'
 var webhookQueueName = 'webhook-deliveries'
+var deactivationQueueName = 'audience-deactivations'
 var stateContainerName = 'export-state'
 var deploymentContainerName = 'deployments'
 var clientSecretName = 'rollworks-client-secret'
@@ -155,6 +164,7 @@ var tableNames = [
   'eventstates'
   'matchreports'
   'segmentVersions'
+  'discontinued'
 ]
 
 var containerNames = concat(
@@ -180,7 +190,17 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     skuName: storageSkuName
-    queueNames: [exportQueueName, '${exportQueueName}-poison', webhookQueueName, '${webhookQueueName}-poison']
+    queueNames: [
+      exportQueueName
+      '${exportQueueName}-poison'
+      webhookQueueName
+      '${webhookQueueName}-poison'
+      deactivationQueueName
+      '${deactivationQueueName}-poison'
+    ]
+    // The app deletes reports after rejectionRetentionDays; the lifecycle rule is the second line.
+    rejectionReportsPrefix: '${stateContainerName}/rejections/'
+    rejectionReportsDeleteAfterDays: rejectionRetentionDays + 7
     tableNames: tableNames
     containerNames: containerNames
     identityId: identityResourceId
@@ -281,6 +301,9 @@ module functionApp 'modules/functionApp.bicep' = {
       STATE_CONTAINER: stateContainerName
       EXPORT_QUEUE_NAME: exportQueueName
       WEBHOOK_QUEUE_NAME: webhookQueueName
+      DEACTIVATION_QUEUE_NAME: deactivationQueueName
+      RUN_RETENTION_DAYS: string(runRetentionDays)
+      REJECTION_RETENTION_DAYS: string(rejectionRetentionDays)
       SCHEDULER_CRON: schedulerCron
       WATCHDOG_CRON: '*/30 * * * * *'
       SYSTEM_REFRESH_CRON: systemRefreshCron

@@ -21,7 +21,14 @@ import {
   type ExportQueue,
   type QueueSender,
 } from './queue/exportQueue';
-import { deliverWebhookMessageSchema, type DeliverWebhookMessage } from './queue/envelope';
+import {
+  deactivateAudienceMessageSchema,
+  deliverWebhookMessageSchema,
+  type DeactivateAudienceMessage,
+  type DeliverWebhookMessage,
+} from './queue/envelope';
+import { createDiscontinuer, type Discontinuer } from './discontinue/discontinueService';
+import { createAudienceDeactivator, type AudienceDeactivator } from './discontinue/audienceDeactivator';
 import { consoleLogger } from './logging/logger';
 import { createEventStores, type EventStores } from './events/eventStores';
 import { createEventPublisher, type EventPublisher } from './events/eventPublisher';
@@ -65,6 +72,10 @@ export interface Services {
   telemetry: Telemetry;
   /** RollWorks' match report: audience sizes after matching, as a time series per export. */
   matchReports: MatchReporter;
+  /** Removing an export or segment: its audiences kept or deactivated, its data deleted. */
+  discontinue: Discontinuer;
+  deactivationQueue: QueueSender<DeactivateAudienceMessage>;
+  audienceDeactivator: AudienceDeactivator;
 }
 
 /** Work outside an invocation logs to the console; locally that is the terminal, so only problems. */
@@ -141,6 +152,24 @@ const defaultFactories: Omit<Factories, 'config'> = {
       destinations: s.destinations,
       publisher: s.events,
       logger: backgroundLogger(s.config),
+    }),
+  deactivationQueue: (s) =>
+    createQueueSender(s.storage, s.config.DEACTIVATION_QUEUE_NAME, deactivateAudienceMessageSchema),
+  discontinue: (s) =>
+    createDiscontinuer({
+      clock: s.clock,
+      storage: s.storage,
+      connections: s.connections,
+      destinations: s.destinations,
+      queue: s.deactivationQueue,
+    }),
+  audienceDeactivator: (s) =>
+    createAudienceDeactivator({
+      clock: s.clock,
+      store: s.discontinue.store,
+      connections: s.connections,
+      destinations: s.destinations,
+      queue: s.deactivationQueue,
     }),
 };
 

@@ -6,6 +6,7 @@ import {
   exportRequestSchema,
   exportResponseSchema,
 } from '../../shared/exports/schemas';
+import { discontinueQuerySchema, discontinuedResponseSchema } from '../../shared/discontinue/schemas';
 import { json } from '../../shared/http/handler';
 import { defineRoute } from '../../shared/http/route';
 import { jsonResponse, problem } from '../../shared/openapi/responses';
@@ -68,19 +69,22 @@ export const updateExport = defineRoute({
   name: 'updateExport',
   method: 'PUT',
   path: 'exports/{id}',
-  summary: 'Change an export (same checks as create)',
+  summary: 'Change an export (same checks as create); segments it drops are discontinued',
   roles: EDITORS,
-  request: { params: exportParams, body: exportRequestSchema },
+  request: { params: exportParams, query: discontinueQuerySchema, body: exportRequestSchema },
   responses: {
     200: jsonResponse('Updated', exportResponseSchema),
     403: notShared,
     404: notFound,
-    409: problem('Changed by someone else meanwhile'),
-    422: problem('A validation rule failed'),
+    409: problem('Changed by someone else meanwhile, or the dropped audiences cannot be deactivated now'),
+    422: problem('A validation rule failed, or the destination cannot deactivate audiences'),
     503: unavailable,
   },
-  handler: async ({ params, body }, { services, principal, logger }) => {
-    const updated = await services.exports.update(params.id, body, principal!);
+  handler: async ({ params, query, body }, { services, principal, logger }) => {
+    const updated = await services.exports.update(params.id, body, principal!, {
+      audiences: query.audiences,
+      logger,
+    });
     logger.info('export updated', { exportId: params.id });
     return json(200, updated);
   },
@@ -90,15 +94,63 @@ export const deleteExport = defineRoute({
   name: 'deleteExport',
   method: 'DELETE',
   path: 'exports/{id}',
-  summary: 'Delete an export',
+  summary: 'Delete an export: its audiences kept (default) or deactivated, its snapshots and reports deleted',
   roles: EDITORS,
-  request: { params: exportParams },
-  responses: { 204: { description: 'Deleted' }, 403: notShared, 404: notFound },
-  handler: async ({ params }, { services, principal, logger }) => {
-    await services.exports.remove(params.id, principal!);
-    logger.info('export deleted', { exportId: params.id });
-    return { status: 204 };
+  request: { params: exportParams, query: discontinueQuerySchema },
+  responses: {
+    202: {
+      ...jsonResponse(
+        'Deleted; the audiences are deactivated from a queue (poll `Location`)',
+        discontinuedResponseSchema,
+      ),
+      headers: z.object({ Location: z.string().describe('/api/exports/{id}/discontinued') }),
+    },
+    204: { description: 'Deleted; its audiences stay active at RollWorks' },
+    403: notShared,
+    404: notFound,
+    409: problem(
+      'The audiences cannot be deactivated now (connection deleted or not ready); nothing was deleted',
+    ),
+    422: problem('The destination cannot deactivate audiences; nothing was deleted'),
+  },
+  handler: async ({ params, query }, { services, principal, logger }) => {
+    const audiences = await services.exports.remove(params.id, principal!, {
+      audiences: query.audiences,
+      logger,
+    });
+    logger.info('export deleted', { exportId: params.id, audiences: query.audiences });
+    if (query.audiences === 'keep') return { status: 204 };
+    return json(
+      202,
+      { exportId: params.id, exportExists: false, audiences },
+      { Location: `/api/exports/${params.id}/discontinued` },
+    );
   },
 });
 
-export const exportRoutes = [listExports, createExport, getExport, updateExport, deleteExport];
+export const getDiscontinued = defineRoute({
+  name: 'getDiscontinued',
+  method: 'GET',
+  path: 'exports/{id}/discontinued',
+  summary: 'What became of the audiences of the export, or of segments removed from it',
+  roles: EVERYONE,
+  request: { params: exportParams },
+  responses: {
+    200: jsonResponse('One row per removed segment, newest first', discontinuedResponseSchema),
+    404: problem('No such export, and nothing of it was discontinued'),
+    422: problem('Not an export id'),
+  },
+  handler: async ({ params }, { services }) => {
+    const exportExists = (await services.exports.get(params.id)) !== null;
+    return json(200, await services.discontinue.report(params.id, exportExists));
+  },
+});
+
+export const exportRoutes = [
+  listExports,
+  createExport,
+  getExport,
+  updateExport,
+  deleteExport,
+  getDiscontinued,
+];

@@ -103,7 +103,7 @@ export const getSegmentRejections = defineRoute({
         'Content-Disposition': z.string().describe('attachment; filename="rejections-<run>-<segment>.csv"'),
       }),
     },
-    404: problem('No such run or segment, or no rejected rows (`code` says which)'),
+    404: problem('No such run or segment, no rejected rows, or the report was deleted (`code` says which)'),
     422: notARunId,
   },
   handler: async ({ params }, { services }) => {

@@ -17,6 +17,13 @@ param tableNames string[]
 @description('Blob containers to create.')
 param containerNames string[]
 
+@description('Blob prefix (container/path/) of the rejection reports, which age out.')
+param rejectionReportsPrefix string
+
+@minValue(1)
+@description('Days after their last modification that the lifecycle rule deletes rejection reports.')
+param rejectionReportsDeleteAfterDays int
+
 @description('Resource id of the app identity; known before deployment, so role assignment names are stable.')
 param identityId string
 
@@ -69,6 +76,32 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
     properties: { publicAccess: 'None' }
   }
 ]
+
+// A second line behind the app's own retention: rejection reports only. The state container's other
+// prefix, snapshots/, holds the last sent member digests each export diffs against for as long as it
+// lives (an export may be idle for months), so no age rule may touch it; the app deletes an export's
+// snapshots when the export or segment is removed.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'delete-old-rejection-reports'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: { blobTypes: ['blockBlob'], prefixMatch: [rejectionReportsPrefix] }
+            actions: {
+              baseBlob: { delete: { daysAfterModificationGreaterThan: rejectionReportsDeleteAfterDays } }
+            }
+          }
+        }
+      ]
+    }
+  }
+}
 
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-01' = {
   parent: storage

@@ -169,6 +169,30 @@ export const configSchema = z.object({
     .describe(
       'NCRONTAB (six fields) of the timer that finds stalled segments and hands them to a new worker.',
     ),
+  RETENTION_CRON: z
+    .string()
+    .default('0 30 3 * * *')
+    .describe(
+      'NCRONTAB (six fields) of the daily timer that deletes run data and reports past their retention.',
+    ),
+  RUN_RETENTION_DAYS: int(
+    90,
+    1,
+    'Runs (with their segment rows), webhook deliveries and events older than this many days are deleted; an export keeps its latest RUN_RETENTION_MIN_RUNS runs whatever their age.',
+  ),
+  RUN_RETENTION_MIN_RUNS: int(
+    10,
+    0,
+    'Latest runs of each export kept whatever their age, so its history shows how it last ran.',
+  ),
+  REJECTION_RETENTION_DAYS: int(14, 1, 'Rejection reports older than this many days are deleted.'),
+  DEACTIVATION_QUEUE_NAME: z
+    .string()
+    .regex(/^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$/)
+    .default('audience-deactivations')
+    .describe(
+      'Queue of audiences to deactivate at RollWorks after an export or segment was removed (its poison queue is <name>-poison).',
+    ),
   MATCH_REPORT_DELAY_HOURS: int(
     72,
     1,

@@ -81,12 +81,13 @@ export function createConnectionService(
   const now = () => clock.now().toISOString();
   const destination = () => services.destinations.get(CONNECTION_TYPE);
 
+  const leases = createRefreshLeases(services.storage.table(TOKEN_LEASES_TABLE), clock, {
+    leaseSeconds: Math.ceil(config.ROLLWORKS_REQUEST_TIMEOUT_MS / 1000) + 30,
+    waitTimeoutMs: options.refreshWaitTimeoutMs ?? config.ROLLWORKS_REQUEST_TIMEOUT_MS + 60_000,
+  });
   const tokens = createConnectionTokens({
     secrets: services.secrets,
-    leases: createRefreshLeases(services.storage.table(TOKEN_LEASES_TABLE), clock, {
-      leaseSeconds: Math.ceil(config.ROLLWORKS_REQUEST_TIMEOUT_MS / 1000) + 30,
-      waitTimeoutMs: options.refreshWaitTimeoutMs ?? config.ROLLWORKS_REQUEST_TIMEOUT_MS + 60_000,
-    }),
+    leases,
     signIn: () => destination().signIn,
     clock,
     logger,
@@ -203,7 +204,10 @@ export function createConnectionService(
         }
         await links.release(connectionId, options.exports);
       }
+      // Everything kept per connection is deleted here, the record last (a failure leaves it to retry).
       await tokens.remove(connectionId);
+      await states.removeFor(connectionId);
+      await leases.remove(connectionId);
       await records.remove(connectionId);
       log.info('connection deleted', { connectionId, exports: using.length, mode: options.exports });
     },

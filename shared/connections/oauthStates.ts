@@ -85,6 +85,21 @@ export function createOAuthStates(table: TableClient, clock: Clock, ttlSeconds: 
         admin: { id: entity.adminId, name: entity.adminName },
       };
     },
+
+    /** Deletes every state of a connection (it is being deleted): no sign-in can complete for it. */
+    async removeFor(connectionId: string): Promise<void> {
+      await ready();
+      const states = table.listEntities<StateEntity>({
+        queryOptions: {
+          filter: `PartitionKey eq '${PARTITION}' and connectionId eq '${connectionId.replace(/'/g, "''")}'`,
+        },
+      });
+      for await (const entity of states) {
+        await table.deleteEntity(PARTITION, entity.rowKey).catch((error: unknown) => {
+          if (!hasStatus(error, 404)) throw error;
+        });
+      }
+    },
   };
 
   /** A new authorize ends the connection's states not used yet: only the newest link signs in. */

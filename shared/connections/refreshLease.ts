@@ -32,6 +32,14 @@ export function createRefreshLeases(table: TableClient, clock: Clock, options: R
   const ready = () => ensureTable(table);
 
   return {
+    /** Deletes the connection's lease row, held or not (the connection is being deleted). */
+    async remove(connectionId: string): Promise<void> {
+      await ready();
+      await table.deleteEntity(PARTITION, connectionId).catch((error: unknown) => {
+        if (!hasStatus(error, 404)) throw error;
+      });
+    },
+
     async acquire(connectionId: string): Promise<Lease> {
       await ready();
       const holder = randomUUID();

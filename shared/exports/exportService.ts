@@ -16,6 +16,14 @@ import { isAdmin, mayUseConnection } from './access';
 import { randomId } from './ids';
 import { hasStatus } from '../storage/tables';
 import { DEFAULT_MIN_INTERVAL_MINUTES, type ExportRequest } from './schemas';
+import type { AudiencesMode, DiscontinuedAudience } from '../discontinue/schemas';
+import { silentLogger, type Logger } from '../logging/logger';
+
+/** What removing an export or some of its segments does at the destination (default keep). */
+export interface DiscontinueOptions {
+  audiences?: AudiencesMode;
+  logger?: Logger;
+}
 
 /** An export as one caller sees it. */
 export type ExportView = ExportConfig & { canEdit: boolean };
@@ -29,14 +37,25 @@ export interface ExportService {
   view(exportId: string, principal: Principal): Promise<ExportView>;
   /** Validates and saves; never runs the export. */
   create(request: ExportRequest, principal: Principal): Promise<ExportView>;
-  update(exportId: string, request: ExportRequest, principal: Principal): Promise<ExportView>;
-  remove(exportId: string, principal: Principal): Promise<void>;
+  /** Segments the request drops are discontinued as `options.audiences` says. */
+  update(
+    exportId: string,
+    request: ExportRequest,
+    principal: Principal,
+    options?: DiscontinueOptions,
+  ): Promise<ExportView>;
+  /** Deletes the export and its data; its audiences are kept or deactivated as `options.audiences` says. */
+  remove(
+    exportId: string,
+    principal: Principal,
+    options?: DiscontinueOptions,
+  ): Promise<DiscontinuedAudience[]>;
   /** Whether the caller may start or cancel runs of the export (Admin, Runner, Contributor with access). */
   mayRun(exportConfig: ExportConfig, principal: Principal): Promise<boolean>;
   listByConnection(connectionId: string): Promise<ExportConfig[]>;
   /** Keeps the connection's exports, without connection and `inactive`. Returns how many. */
   detachConnection(connectionId: string): Promise<number>;
-  /** Deletes the connection's exports. Returns how many. */
+  /** Deletes the connection's exports and their data (audiences kept: the connection goes). Returns how many. */
   removeByConnection(connectionId: string): Promise<number>;
 }
 
@@ -196,9 +215,16 @@ export function createExportService(services: Services): ExportService {
       await store.create(exportConfig);
       return toView(exportConfig, principal);
     },
-    async update(exportId, request, principal) {
+    async update(exportId, request, principal, options = {}) {
       const stored = await requireExport(exportId);
       await requireEditable(stored.value, principal);
+      const dropped = stored.value.segments.filter((segment) => !request.segments.includes(segment));
+      const plan = await services.discontinue.check(
+        stored.value,
+        dropped,
+        options.audiences ?? 'keep',
+        false,
+      );
       const { advertiserName } = await validate(request, principal);
       const updated: ExportConfig = {
         ...stored.value,
@@ -219,12 +245,22 @@ export function createExportService(services: Services): ExportService {
         }
         throw error;
       }
+      if (dropped.length > 0)
+        await services.discontinue.apply(plan, principal, options.logger ?? silentLogger);
       return toView(updated, principal);
     },
-    async remove(exportId, principal) {
+    async remove(exportId, principal, options = {}) {
       const stored = await requireExport(exportId);
       await requireEditable(stored.value, principal);
+      const { segments } = stored.value;
+      const plan = await services.discontinue.check(
+        stored.value,
+        segments,
+        options.audiences ?? 'keep',
+        true,
+      );
       await store.remove(exportId);
+      return services.discontinue.apply(plan, principal, options.logger ?? silentLogger);
     },
     async mayRun(exportConfig, principal) {
       if (isAdmin(principal) || principal.roles.includes('Exports.Runner')) return true;
@@ -241,7 +277,11 @@ export function createExportService(services: Services): ExportService {
     },
     async removeByConnection(connectionId) {
       const affected = await store.list({ connectionId });
-      for (const exportConfig of affected) await store.remove(exportConfig.id);
+      for (const exportConfig of affected) {
+        const plan = await services.discontinue.check(exportConfig, exportConfig.segments, 'keep', true);
+        await store.remove(exportConfig.id);
+        await services.discontinue.apply(plan, null, silentLogger);
+      }
       return affected.length;
     },
   };

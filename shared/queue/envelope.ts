@@ -24,9 +24,20 @@ export const deliverWebhookMessageSchema = z.object({
   createdAt: z.iso.datetime(),
 });
 
+/** On the deactivation queue: one audience of a removed export or segment to deactivate. */
+export const deactivateAudienceMessageSchema = z.object({
+  v: z.literal(1),
+  kind: z.literal('deactivateAudience'),
+  exportId: z.string().min(1).max(200),
+  segment: z.string().min(1).max(1024),
+  connectionId: z.string().min(1).max(200),
+  audienceId: z.string().min(1).max(200),
+});
+
 export type ExportSegmentMessage = z.infer<typeof exportSegmentMessageSchema>;
 export type QueueEnvelope = z.infer<typeof queueEnvelopeSchema>;
 export type DeliverWebhookMessage = z.infer<typeof deliverWebhookMessageSchema>;
+export type DeactivateAudienceMessage = z.infer<typeof deactivateAudienceMessageSchema>;
 
 type EnvelopeSchema = z.ZodType<{ v: 1; kind: string }>;
 

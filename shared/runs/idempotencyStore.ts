@@ -6,7 +6,7 @@ import { hasStatus, lazyTable } from '../storage/tables';
 
 export const IDEMPOTENCY_TABLE = 'idempotency';
 /** A key is remembered this long; afterwards it may start a new run. */
-const KEY_LIFETIME_MS = 24 * 3600 * 1000;
+export const KEY_LIFETIME_MS = 24 * 3600 * 1000;
 
 interface KeyEntity {
   partitionKey: string;

@@ -8,7 +8,7 @@ import type { Services } from '../services';
 
 /** The rejection report of one segment of a run; NotFoundError naming the run, the segment or the report. */
 export async function openSegmentRejections(
-  services: Pick<Services, 'runs' | 'storage'>,
+  services: Pick<Services, 'runs' | 'storage' | 'config'>,
   runId: string,
   segment: string,
 ): Promise<{ fileName: string; report: Readable }> {
@@ -21,6 +21,12 @@ export async function openSegmentRejections(
     });
   }
   const report = await openRejectionReport(services.storage, run.id, state.segment);
+  if (!report && state.rejectionsUrl) {
+    throw new NotFoundError(
+      `The rejection report of segment "${state.segment}" of run "${run.id}" was deleted: reports are kept for ${services.config.REJECTION_RETENTION_DAYS} days (REJECTION_RETENTION_DAYS), or until their export or segment is removed.`,
+      { code: 'REJECTIONS_EXPIRED', field: 'segment' },
+    );
+  }
   if (!report) {
     throw new NotFoundError(
       `Segment "${state.segment}" of run "${run.id}" has no rejection report: ${noReportReason(state)}.`,
@@ -75,7 +81,6 @@ function findRunSegment(run: Run, raw: string): SegmentRunState | undefined {
 
 /** Why a segment of a run has no rejection report, for the 404. */
 function noReportReason(state: SegmentRunState): string {
-  if (state.rejectionsUrl) return 'its rejection report is no longer stored';
   if (!isFinalSegmentStatus(state.status) && state.counts.read === 0) {
     return 'the segment has not been read yet; the report appears when reading ends';
   }

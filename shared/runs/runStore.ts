@@ -7,11 +7,20 @@ import { hasStatus, lazyTable } from '../storage/tables';
 export const RUNS_TABLE = 'runs';
 export const RUN_HISTORY_TABLE = 'runhistory';
 
-const RUN_ROW = 'run';
+export const RUN_ROW = 'run';
 const segmentRow = (index: number) => `segment-${String(index).padStart(4, '0')}`;
 const POINTER_ROW = 'pointer';
 const HISTORY_PREFIX = 'h-';
 const MAX_MILLIS = 9_999_999_999_999;
+
+/** When the run of a history row was created (its key holds the inverted creation time); null for other rows. */
+export function historyRowCreatedAt(rowKey: string): Date | null {
+  const match = /^h-(\d{13})-/.exec(rowKey);
+  return match ? new Date(MAX_MILLIS - Number(match[1])) : null;
+}
+
+/** Table filter for an export's history rows (not its pointer row). */
+export const HISTORY_ROWS_FILTER = `RowKey ge '${HISTORY_PREFIX}' and RowKey lt 'h.'`;
 
 /**
  * The run row: everything but per-segment state, which lives in one row per segment. Its `status` is

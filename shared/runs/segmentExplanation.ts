@@ -155,14 +155,22 @@ const CONNECTION_NOT_READY_TEXT: Record<string, (destination: string) => string>
   reauthorizationRequired: (destination) => `must be authorized again (${destination} rejected its sign-in)`,
 };
 
-export const exportMissing = (exportId: string): SegmentError => ({
-  code: 'EXPORT_NOT_FOUND',
-  message: `Export ${exportId} no longer exists.`,
+/** The export was deleted after the run was queued: the segment is canceled and sends nothing. */
+export const exportRemoved = (exportId: string): SegmentError => ({
+  code: 'EXPORT_REMOVED',
+  message: `Export ${exportId} was deleted after this run was queued, so nothing was sent.`,
 });
 
-export const connectionMissing = (): SegmentError => ({
-  code: 'CONNECTION_NOT_FOUND',
-  message: 'The export has no RollWorks connection (it was deleted).',
+/** The segment was removed from the export after the run was queued. */
+export const segmentRemoved = (segment: string): SegmentError => ({
+  code: 'SEGMENT_REMOVED',
+  message: `Segment "${segment}" was removed from the export after this run was queued, so nothing was sent.`,
+});
+
+export const connectionRemoved = (): SegmentError => ({
+  code: 'CONNECTION_REMOVED',
+  message:
+    'The export has no RollWorks connection any more (it was deleted or detached), so nothing was sent. Edit the export to choose a connection, then run it again.',
 });
 
 export const connectionNotReady = (destination: string, status: string): SegmentError => ({

@@ -44,12 +44,19 @@ export class RejectionReport {
     return CSV_HEADER + this.lines.join('') + note;
   }
 
-  async save(container: ContainerClient, runId: string, segment: string): Promise<void> {
+  /** `savedAt` (the app's clock) is what retention ages the report by. */
+  async save(
+    container: ContainerClient,
+    runId: string,
+    segment: string,
+    savedAt = new Date(),
+  ): Promise<void> {
     const body = this.toCsv();
     await container
       .getBlockBlobClient(rejectionBlobName(runId, segment))
       .upload(body, Buffer.byteLength(body), {
         blobHTTPHeaders: { blobContentType: 'text/csv; charset=utf-8' },
+        metadata: { savedat: savedAt.toISOString() },
       });
   }
 }

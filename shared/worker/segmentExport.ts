@@ -1,15 +1,9 @@
 import { segmentTimings } from '../model/run';
-import { connectionMissing, exportMissing, verdictError } from '../runs/segmentExplanation';
+import { connectionRemoved, exportRemoved, segmentRemoved, verdictError } from '../runs/segmentExplanation';
 import { audienceName } from './audienceName';
 import { diffSorted } from './memberDiff';
 import { decide, memberLimits, type Verdict } from './segmentDecision';
-import {
-  Canceled,
-  SegmentFailure,
-  type SegmentJob,
-  type SegmentRecorder,
-  type SegmentTarget,
-} from './segmentJob';
+import { Canceled, Removed, type SegmentJob, type SegmentRecorder, type SegmentTarget } from './segmentJob';
 import { readSegment } from './segmentRead';
 import { createSegmentSend } from './segmentSend';
 import type { WorkerPorts } from './workerPorts';
@@ -24,18 +18,27 @@ export function createSegmentExport(
     const run = await ports.runs.get(job.message.runId);
     if (!run || run.status === 'canceled') throw new Canceled();
   };
-  const send = createSegmentSend(ports, recorder, assertNotCanceled);
   const now = () => ports.clock.now();
 
+  /** What the segment goes to; Removed when the export, the segment or the connection is gone. */
   async function load(job: SegmentJob): Promise<SegmentTarget> {
     const exportConfig = await ports.exports.get(job.message.exportId);
-    if (!exportConfig) throw new SegmentFailure(exportMissing(job.message.exportId));
+    if (!exportConfig) throw new Removed(exportRemoved(job.message.exportId));
+    if (!exportConfig.segments.includes(job.message.segment)) {
+      throw new Removed(segmentRemoved(job.message.segment));
+    }
     const connection = exportConfig.connectionId
       ? await ports.connections.get(exportConfig.connectionId)
       : null;
-    if (!connection) throw new SegmentFailure(connectionMissing());
+    if (!connection) throw new Removed(connectionRemoved());
     return { exportConfig, connection, destination: ports.destinations.get(connection.type) };
   }
+  // Right before sending, the run must still be wanted: not canceled, and nothing of it removed
+  // (a run queued before a removal sends nothing).
+  const send = createSegmentSend(ports, recorder, async (job) => {
+    await assertNotCanceled(job);
+    await load(job);
+  });
 
   return async function exportSegment(job: SegmentJob): Promise<void> {
     const { runId, exportId, segment } = job.message;

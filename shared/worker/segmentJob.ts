@@ -75,3 +75,11 @@ export class SegmentFailure extends Error {
 
 /** The run was canceled: the segment stops between stages. */
 export class Canceled extends Error {}
+
+/** The export, the segment or the connection was removed: the segment ends `canceled`, nothing sent. */
+export class Removed extends Error {
+  constructor(readonly outcome: SegmentError) {
+    super(outcome.message);
+    this.name = 'Removed';
+  }
+}

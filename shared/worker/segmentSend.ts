@@ -21,7 +21,8 @@ export interface SendInput {
 export function createSegmentSend(
   ports: WorkerPorts,
   recorder: SegmentRecorder,
-  assertNotCanceled: (job: SegmentJob) => Promise<void>,
+  /** Throws Canceled or Removed when the segment must not be sent any more. */
+  assertStillWanted: (job: SegmentJob) => Promise<void>,
 ) {
   const sendAudience = createAudienceSender(ports.audiences, () => ports.clock.now());
 
@@ -29,7 +30,7 @@ export function createSegmentSend(
     const { runId, exportId, segment } = job.message;
     const { exportConfig, connection, destination } = target;
     const { members, change, name } = input;
-    await assertNotCanceled(job);
+    await assertStillWanted(job);
     if (connection.status !== 'ready') {
       throw new SegmentFailure(connectionNotReady(destination.name, connection.status));
     }

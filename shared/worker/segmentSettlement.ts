@@ -2,7 +2,7 @@ import { DestinationError } from '../destinations/destinationError';
 import { redact } from '../logging/logger';
 import { changedDuringRead, changedTooOften, gaveUp, quotaWait, retrying } from '../runs/segmentExplanation';
 import { SegmentSourceError } from '../segments/segmentSource';
-import { Canceled, SegmentFailure, type SegmentJob, type SegmentRecorder } from './segmentJob';
+import { Canceled, Removed, SegmentFailure, type SegmentJob, type SegmentRecorder } from './segmentJob';
 import type { Requeue } from './segmentLease';
 import type { WorkerPorts } from './workerPorts';
 
@@ -92,6 +92,16 @@ export function createSettlement(
     }
     if (error instanceof SegmentSourceError && error.code === 'SEGMENT_CHANGED_DURING_READ') {
       return readAgainLater(job);
+    }
+    if (error instanceof Removed) {
+      job.logger.info('segment canceled: removed', { ...job.ids, code: error.outcome.code });
+      await recorder.finish(job.message, {
+        status: 'canceled',
+        reason: error.outcome.code,
+        counts: job.counts,
+        error: error.outcome,
+      });
+      return null;
     }
     if (error instanceof DestinationError) {
       switch (error.kind) {

@@ -51,7 +51,7 @@ export function workerPorts(services: Services): WorkerPorts {
     rejections: {
       async save(runId, segment, report) {
         await snapshots.ensureContainer();
-        await report.save(state(), runId, segment);
+        await report.save(state(), runId, segment, services.clock.now());
       },
     },
     audiences: createAudienceRegistry(() => services.storage.table(AUDIENCES_TABLE)),

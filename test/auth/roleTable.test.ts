@@ -72,6 +72,7 @@ const samples: Record<string, Sample> = {
   getExport: { params: missingExport, status: 404 },
   updateExport: { params: missingExport, body: {}, status: 422 },
   deleteExport: { params: missingExport, status: 404 },
+  getDiscontinued: { params: missingExport, status: 404 },
   startRun: { params: missingExport, status: 404 },
   listRuns: { params: missingExport, status: 404 },
   getRun: { params: missingRun, status: 404 },

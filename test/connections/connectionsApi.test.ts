@@ -5,6 +5,10 @@ import { connectionSecretNames } from '../../shared/model/connection';
 import type { ExportConfig } from '../../shared/model/export';
 import { signInAtRollWorks, startHarness, type Harness } from './support/harness';
 import { startApiHost, type ApiHost } from './support/apiHost';
+import { LOCAL_SECRETS_TABLE } from '../../shared/secrets/localSecretStore';
+import { OAUTH_STATES_TABLE } from '../../shared/connections/oauthStates';
+import { createRefreshLeases, TOKEN_LEASES_TABLE } from '../../shared/connections/refreshLease';
+import { CONNECTIONS_TABLE } from '../../shared/connections/connectionRecords';
 
 let harness: Harness;
 let api: ApiHost;
@@ -280,6 +284,38 @@ describe('DELETE /api/connections/{id}', () => {
 
     expect((await request('DELETE', `/api/connections/${connection.id}`, 'admin')).status).toBe(204);
     expect(await getServices().secrets.get(secretName)).toBeUndefined();
+  });
+});
+
+describe('DELETE /api/connections/{id} leaves nothing of the connection behind', () => {
+  /** Every row of the table that names the connection anywhere (keys or values). */
+  async function rowsNaming(table: string, connectionId: string): Promise<string[]> {
+    const found: string[] = [];
+    for await (const entity of getServices().storage.table(table).listEntities()) {
+      const text = JSON.stringify(entity);
+      if (text.includes(connectionId)) found.push(`${table}/${entity.partitionKey}/${entity.rowKey}`);
+    }
+    return found;
+  }
+
+  it('deletes its tokens, pending OAuth states and refresh lease from the secret store and tables', async () => {
+    const connection = await create('fully used then deleted');
+    const authorize = await request('POST', `/api/connections/${connection.id}/authorize`, 'admin');
+    expect((await fetch(await signInAtRollWorks(authorize.json.authorizeUrl))).status).toBe(200);
+    // a sign-in started and never finished, and a token refresh in flight on another instance
+    expect((await request('POST', `/api/connections/${connection.id}/authorize`, 'admin')).status).toBe(200);
+    await createRefreshLeases(getServices().storage.table(TOKEN_LEASES_TABLE), getServices().clock, {
+      leaseSeconds: 60,
+      waitTimeoutMs: 1_000,
+    }).acquire(connection.id);
+    const tables = [LOCAL_SECRETS_TABLE, OAUTH_STATES_TABLE, TOKEN_LEASES_TABLE, CONNECTIONS_TABLE];
+    const before = (await Promise.all(tables.map((t) => rowsNaming(t, connection.id)))).flat();
+    expect(before.length).toBeGreaterThanOrEqual(4);
+    expect(await getServices().secrets.get(connectionSecretNames(connection.id).tokens)).toBeDefined();
+
+    expect((await request('DELETE', `/api/connections/${connection.id}`, 'admin')).status).toBe(204);
+    expect((await Promise.all(tables.map((t) => rowsNaming(t, connection.id)))).flat()).toEqual([]);
+    expect(await getServices().secrets.get(connectionSecretNames(connection.id).tokens)).toBeUndefined();
   });
 });
 

@@ -265,15 +265,18 @@ describe('storage, Key Vault and monitoring', () => {
     expect(storage.supportsHttpsTrafficOnly).toBe(true);
   });
 
-  it('creates the export and webhook queues and their poison queues, the containers and every table the app uses', () => {
+  it('creates the export, webhook and deactivation queues and their poison queues, the containers and every table the app uses', () => {
     const storageModule = moduleDeclaring('Microsoft.Storage/storageAccounts/queueServices/queues');
     const queueName = evaluate(appSettings.EXPORT_QUEUE_NAME, template);
     const webhookQueueName = evaluate(appSettings.WEBHOOK_QUEUE_NAME, template);
+    const deactivationQueueName = evaluate(appSettings.DEACTIVATION_QUEUE_NAME, template);
     expect(moduleParameter(storageModule, 'queueNames')).toEqual([
       queueName,
       `${queueName}-poison`,
       webhookQueueName,
       `${webhookQueueName}-poison`,
+      deactivationQueueName,
+      `${deactivationQueueName}-poison`,
     ]);
 
     // containerNames is computed (the segments container only without an existing segments account).
@@ -286,6 +289,31 @@ describe('storage, Key Vault and monitoring', () => {
 
     const tables: string[] = moduleParameter(storageModule, 'tableNames');
     for (const table of tablesInAppCode()) expect(tables).toContain(table);
+  });
+
+  it('a lifecycle rule deletes only rejection reports, a week after the app should have; never snapshots', () => {
+    const storageModule = moduleDeclaring('Microsoft.Storage/storageAccounts/managementPolicies');
+    const policy = single(template, 'Microsoft.Storage/storageAccounts/managementPolicies').resource;
+    const [rule, ...others] = policy.properties.policy.rules;
+    expect(others).toEqual([]);
+    expect(rule).toMatchObject({ enabled: true, type: 'Lifecycle' });
+    expect(rule.definition.filters).toEqual({
+      blobTypes: ['blockBlob'],
+      prefixMatch: ["[parameters('rejectionReportsPrefix')]"],
+    });
+    const stateContainer = evaluate(appSettings.STATE_CONTAINER, template);
+    expect(moduleParameter(storageModule, 'rejectionReportsPrefix')).toBe(`${stateContainer}/rejections/`);
+    expect(rule.definition.actions).toEqual({
+      baseBlob: {
+        delete: { daysAfterModificationGreaterThan: "[parameters('rejectionReportsDeleteAfterDays')]" },
+      },
+    });
+    // The rule follows the app's setting: both come from the rejectionRetentionDays parameter.
+    expect(appSettings.REJECTION_RETENTION_DAYS).toBe("[string(parameters('rejectionRetentionDays'))]");
+    expect(storageModule.properties.parameters.rejectionReportsDeleteAfterDays.value).toBe(
+      "[add(parameters('rejectionRetentionDays'), 7)]",
+    );
+    expect(template.parameters?.rejectionRetentionDays).toMatchObject({ defaultValue: 14 });
   });
 
   it('Key Vault uses RBAC, soft delete and purge protection; App Insights has local auth off', () => {

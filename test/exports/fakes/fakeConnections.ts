@@ -50,5 +50,8 @@ export function createFakeConnections(accessToken: () => string) {
     set(id: string, patch: Partial<Connection>) {
       connections.set(id, { ...connections.get(id)!, ...patch });
     },
+    remove(id: string) {
+      connections.delete(id);
+    },
   };
 }
