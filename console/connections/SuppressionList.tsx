@@ -23,7 +23,9 @@ export function SuppressionList({ connectionId }: { connectionId: string }) {
       if (!file) throw new Error('Choose a file first.');
       const csv = /\.csv$/i.test(file.name) || file.type === 'text/csv';
       const query = csv && column.trim() ? `?column=${encodeURIComponent(column.trim())}` : '';
-      setResult(await api.upload<SuppressionUpload>('PUT', path + query, file, csv ? 'text/csv' : 'text/plain'));
+      setResult(
+        await api.upload<SuppressionUpload>('PUT', path + query, file, csv ? 'text/csv' : 'text/plain'),
+      );
       await list.reload();
     });
   const clear = () =>

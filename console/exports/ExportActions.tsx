@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiProblem } from '../api/problem';
+import { ApiProblem, messagesByField } from '../api/problem';
 import type { ExportView, Run } from '../api/types';
 import { useConsole } from '../app/context';
 import { Link } from '../app/Link';
@@ -8,6 +8,7 @@ import { navigate } from '../app/router';
 import { ErrorAlert } from '../ui/fields';
 import { useAction } from '../ui/useAction';
 import { newIdempotencyKey } from '../runs/runState';
+import { AudiencesChoice, type AudiencesMode } from './AudiencesChoice';
 
 /** Run, Dry run, Cancel, Edit, Create duplicate, Remove: only those the caller's role allows. */
 export function ExportActions({
@@ -22,7 +23,7 @@ export function ExportActions({
   const { api, can, session } = useConsole();
   const { error, run: act } = useAction();
   const [confirming, setConfirming] = useState(false);
-  const [audiences, setAudiences] = useState<'keep' | 'deactivate'>('keep');
+  const [audiences, setAudiences] = useState<AudiencesMode>('keep');
   const runs = mayRun(can, session.user.roles, item.canEdit);
   const edits = can.addExports && item.canEdit;
 
@@ -46,6 +47,7 @@ export function ExportActions({
       await api.send('DELETE', `/exports/${item.id}?audiences=${audiences}`);
       navigate('/exports');
     });
+  const removeMessages = messagesByField(error, ['audiences']);
   const inProgress =
     error instanceof ApiProblem && typeof error.extra.runId === 'string' ? error.extra.runId : undefined;
 
@@ -87,27 +89,13 @@ export function ExportActions({
             Remove the export <strong>{item.displayName}</strong>? Nothing of it is sent again, and its lists
             of sent members and its rejection reports are deleted.
           </p>
-          <fieldset>
-            <legend>Its audiences in RollWorks</legend>
-            <label class="choice">
-              <input
-                type="radio"
-                name="audiences"
-                checked={audiences === 'keep'}
-                onChange={() => setAudiences('keep')}
-              />
-              Keep them (campaigns using them go on)
-            </label>
-            <label class="choice">
-              <input
-                type="radio"
-                name="audiences"
-                checked={audiences === 'deactivate'}
-                onChange={() => setAudiences('deactivate')}
-              />
-              Deactivate them in RollWorks
-            </label>
-          </fieldset>
+          <AudiencesChoice
+            id="remove-audiences"
+            legend="Its audiences in RollWorks"
+            value={audiences}
+            onChange={setAudiences}
+            messages={removeMessages}
+          />
           <button type="button" class="danger" onClick={() => void remove()}>
             Remove export
           </button>
@@ -116,7 +104,7 @@ export function ExportActions({
           </button>
         </div>
       )}
-      <ErrorAlert error={error} />
+      {!removeMessages.has('audiences') && <ErrorAlert error={error} />}
       {inProgress && (
         <p>
           <Link to={`/runs/${inProgress}`}>Watch the run in progress</Link>

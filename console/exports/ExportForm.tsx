@@ -7,6 +7,7 @@ import { navigate } from '../app/router';
 import { ErrorAlert, FieldError, FormError, SelectField, TextField, type FieldMessages } from '../ui/fields';
 import { useLoad } from '../ui/useLoad';
 import { AdvertiserField } from './AdvertiserField';
+import { AudiencesChoice, type AudiencesMode } from './AudiencesChoice';
 import { ConsentFields } from './ConsentFields';
 import { DRAFT_FIELDS, draftOf, emptyDraft, requestOf, withoutMessagesOf, type Draft } from './draft';
 import { SchedulePicker } from './SchedulePicker';
@@ -30,6 +31,7 @@ export function ExportForm({ id, duplicateOf }: { id?: string; duplicateOf?: str
   const [drafted, setDrafted] = useState(!source);
   const [messages, setMessages] = useState<FieldMessages>(new Map());
   const [busy, setBusy] = useState(false);
+  const [audiences, setAudiences] = useState<AudiencesMode>('keep');
   const change = (patch: Partial<Draft>) => {
     setDraft((current) => ({ ...current, ...patch }));
     setMessages((current) => withoutMessagesOf(current, Object.keys(patch)));
@@ -50,6 +52,9 @@ export function ExportForm({ id, duplicateOf }: { id?: string; duplicateOf?: str
         : Promise.resolve(undefined),
     [draft.connectionId],
   );
+  const dropped = id
+    ? (loaded.data?.existing?.segments ?? []).filter((s) => !draft.segments.includes(s))
+    : [];
   const fields = commonFields(loaded.data?.segments ?? [], draft.segments);
   useEffect(() => {
     if (!fields.includes(draft.emailField))
@@ -62,7 +67,11 @@ export function ExportForm({ id, duplicateOf }: { id?: string; duplicateOf?: str
     setMessages(new Map());
     try {
       const saved = id
-        ? await api.send<ExportView>('PUT', `/exports/${id}`, requestOf(draft))
+        ? await api.send<ExportView>(
+            'PUT',
+            `/exports/${id}${dropped.length > 0 ? `?audiences=${audiences}` : ''}`,
+            requestOf(draft),
+          )
         : await api.send<ExportView>('POST', '/exports', requestOf(draft));
       navigate(`/exports/${saved.id}`);
     } catch (error) {
@@ -122,6 +131,15 @@ export function ExportForm({ id, duplicateOf }: { id?: string; duplicateOf?: str
           messages={messages}
           onChange={(segments) => change({ segments })}
         />
+        {dropped.length > 0 && (
+          <AudiencesChoice
+            id="dropped-audiences"
+            legend={`Audiences of the segments no longer exported (${dropped.join(', ')})`}
+            value={audiences}
+            onChange={setAudiences}
+            messages={messages}
+          />
+        )}
         <fieldset>
           <legend>Data matching</legend>
           <SelectField

@@ -37,6 +37,7 @@ export const DRAFT_FIELDS = [
   'consent.field',
   'consent.acceptedValues',
   'consent',
+  'audiences',
 ] as const;
 
 export const emptyDraft = (): Draft => ({

@@ -43,9 +43,7 @@ export function RunDetails({ id }: { id: string }) {
           {run.dryRun && ' (dry run)'}
         </dd>
         <dt>Started by</dt>
-        <dd>
-          {triggerText(run.trigger, true)}
-        </dd>
+        <dd>{triggerText(run.trigger, true)}</dd>
         <dt>Started</dt>
         <dd>{when(run.startedAt ?? run.createdAt)}</dd>
         <dt>Finished</dt>
