@@ -33,6 +33,8 @@ import { createMatchReporter, type MatchReporter } from './matching/matchReporte
 import { createMatchStore, MATCH_REPORTS_TABLE } from './matching/matchStore';
 import { lazyTable } from './storage/tables';
 import { createTelemetry, type Telemetry } from './telemetry/telemetry';
+import { createSuppressionService, type SuppressionService } from './suppressions/suppressionService';
+import { createSuppressionStore } from './suppressions/suppressionStore';
 
 /**
  * Everything the function files call, created lazily on first use so that importing a function
@@ -65,6 +67,8 @@ export interface Services {
   telemetry: Telemetry;
   /** RollWorks' match report: audience sizes after matching, as a time series per export. */
   matchReports: MatchReporter;
+  /** One suppression list per connection (digests only); `remove` when a connection is deleted. */
+  suppressions: SuppressionService;
 }
 
 /** Work outside an invocation logs to the console; locally that is the terminal, so only problems. */
@@ -141,6 +145,13 @@ const defaultFactories: Omit<Factories, 'config'> = {
       destinations: s.destinations,
       publisher: s.events,
       logger: backgroundLogger(s.config),
+    }),
+  suppressions: (s) =>
+    createSuppressionService({
+      clock: s.clock,
+      connections: s.connections,
+      destinations: s.destinations,
+      store: createSuppressionStore(() => s.storage.stateContainer()),
     }),
 };
 

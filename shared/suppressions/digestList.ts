@@ -1,0 +1,113 @@
+/** Buckets by the first two bytes of a digest: a lookup binary-searches one bucket only. */
+const BUCKETS = 65_536;
+/** Buckets at most this long are sorted by insertion; longer ones (unusual for hash digests) by index sort. */
+const INSERTION_SORT_MAX = 48;
+
+/**
+ * A set of digests of one length in one Buffer, sorted by bytes and de-duplicated (16 bytes per MD5
+ * digest: 1,000,000 digests are 16 MB), with an index of where each two-byte prefix starts. This is
+ * also the stored form of a suppression list, so loading one is a download and one pass.
+ */
+export class DigestList {
+  /** Start (in digests) of each two-byte prefix; `starts[BUCKETS]` is the count. */
+  private readonly starts: Uint32Array;
+
+  private constructor(
+    readonly bytes: Buffer,
+    readonly digestBytes: number,
+  ) {
+    this.starts = prefixIndex(bytes, digestBytes);
+  }
+
+  static empty(digestBytes: number): DigestList {
+    return new DigestList(Buffer.alloc(0), digestBytes);
+  }
+
+  /** A list already in stored form (sorted, unique), e.g. a downloaded blob. */
+  static fromSorted(bytes: Buffer, digestBytes: number): DigestList {
+    if (bytes.length % digestBytes !== 0) throw new Error('digest list length is not a multiple of the digest');
+    return new DigestList(bytes, digestBytes);
+  }
+
+  /** Sorts and de-duplicates `count` digests packed in `packed` (which it reorders). */
+  static build(packed: Buffer, count: number, digestBytes: number): DigestList {
+    return new DigestList(sortUnique(packed.subarray(0, count * digestBytes), digestBytes), digestBytes);
+  }
+
+  get size(): number {
+    return this.bytes.length / this.digestBytes;
+  }
+
+  /** Whether the digest in `digest[offset, offset + digestBytes)` is in the list. */
+  has(digest: Uint8Array, offset = 0): boolean {
+    const width = this.digestBytes;
+    const bucket = (digest[offset] << 8) | digest[offset + 1];
+    let low = this.starts[bucket];
+    let high = this.starts[bucket + 1] - 1;
+    const bytes = this.bytes;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const order = bytes.compare(digest, offset, offset + width, middle * width, middle * width + width);
+      if (order === 0) return true;
+      if (order < 0) high = middle - 1;
+      else low = middle + 1;
+    }
+    return false;
+  }
+}
+
+function prefixIndex(bytes: Buffer, width: number): Uint32Array {
+  const starts = new Uint32Array(BUCKETS + 1);
+  const count = bytes.length / width;
+  for (let i = 0; i < count; i++) starts[((bytes[i * width] << 8) | bytes[i * width + 1]) + 1] += 1;
+  for (let b = 1; b <= BUCKETS; b++) starts[b] += starts[b - 1];
+  return starts;
+}
+
+/** Counting sort by the two-byte prefix, then each bucket sorted, then equal neighbours dropped. */
+function sortUnique(packed: Buffer, width: number): Buffer {
+  const count = packed.length / width;
+  const starts = prefixIndex(packed, width);
+  const next = starts.slice(0, BUCKETS);
+  const sorted = Buffer.allocUnsafe(packed.length);
+  for (let i = 0; i < count; i++) {
+    const bucket = (packed[i * width] << 8) | packed[i * width + 1];
+    packed.copy(sorted, next[bucket]++ * width, i * width, i * width + width);
+  }
+  for (let b = 0; b < BUCKETS; b++) {
+    const from = starts[b];
+    const to = starts[b + 1];
+    if (to - from < 2) continue;
+    if (to - from <= INSERTION_SORT_MAX) insertionSort(sorted, from, to, width);
+    else indexSort(sorted, from, to, width);
+  }
+  let kept = 0;
+  for (let i = 0; i < count; i++) {
+    const at = i * width;
+    if (kept > 0 && sorted.compare(sorted, at, at + width, (kept - 1) * width, kept * width) === 0) continue;
+    if (kept !== i) sorted.copy(sorted, kept * width, at, at + width);
+    kept += 1;
+  }
+  return sorted.subarray(0, kept * width);
+}
+
+function insertionSort(bytes: Buffer, from: number, to: number, width: number): void {
+  const held = Buffer.allocUnsafe(width);
+  for (let i = from + 1; i < to; i++) {
+    bytes.copy(held, 0, i * width, i * width + width);
+    let j = i - 1;
+    while (j >= from && bytes.compare(held, 0, width, j * width, j * width + width) < 0) {
+      bytes.copy(bytes, (j + 1) * width, j * width, j * width + width);
+      j -= 1;
+    }
+    held.copy(bytes, (j + 1) * width);
+  }
+}
+
+function indexSort(bytes: Buffer, from: number, to: number, width: number): void {
+  const order = Array.from({ length: to - from }, (_, k) => from + k);
+  order.sort((a, b) => bytes.compare(bytes, a * width, a * width + width, b * width, b * width + width));
+  const copy = Buffer.allocUnsafe((to - from) * width);
+  order.forEach((index, k) => bytes.copy(copy, k * width, index * width, index * width + width));
+  copy.copy(bytes, from * width);
+}
