@@ -52,6 +52,7 @@ function configuredFields(request: ExportRequest, advertiserName: string) {
     hashEmails: request.hashEmails,
     replaceStrategy: request.replaceStrategy ?? 'replace',
     schedule: request.schedule,
+    consent: request.consent,
     status: 'active' as const,
   };
 }

@@ -56,7 +56,7 @@ export function createSegmentExport(
       (error: unknown) => ({ snapshot: undefined, error }),
     );
     const limits = memberLimits(target.destination.limits, target.connection.profileLimit);
-    const { collector, readMs } = await readSegment(
+    const { collector, filter, readMs } = await readSegment(
       ports,
       recorder,
       job,
@@ -69,7 +69,10 @@ export function createSegmentExport(
     const members = collector.sortedMembers();
     collector.members.clear();
     const { snapshot: previous, error: snapshotError } = await previousSnapshot;
-    const change = previous ? diffSorted(previous.members, members) : { added: members.length, removed: 0 };
+    const change = previous
+      ? // Members suppressed since the last send leave the audience; that is no mass removal.
+        { ...diffSorted(previous.members, members), removedBySuppression: filter.countSuppressed(previous.members) }
+      : { added: members.length, removed: 0, removedBySuppression: 0 };
     const diffMs = Date.now() - diffStarted;
     const verdict = decide({
       read: job.counts.read,

@@ -1,5 +1,6 @@
 import { emptyCounts, segmentTimings } from '../model/run';
 import { MemberCollector } from './memberCollector';
+import { MemberFilter } from './memberFilter';
 import { RejectionReport, rejectionsUrl } from './rejectionReport';
 import type { MemberLimits } from './segmentDecision';
 import { Canceled, type SegmentJob, type SegmentRecorder, type SegmentTarget } from './segmentJob';
@@ -7,6 +8,8 @@ import type { WorkerPorts } from './workerPorts';
 
 export interface SegmentRead {
   collector: MemberCollector;
+  /** The suppression list and consent filter the rows went through. */
+  filter: MemberFilter;
   readMs: number;
 }
 
@@ -25,15 +28,20 @@ export async function readSegment(
 ): Promise<SegmentRead> {
   const { runId, segment } = job.message;
   const rejections = new RejectionReport();
-  const collector = new MemberCollector(
-    { hash: target.destination.members.hash, hashEmails: target.exportConfig.hashEmails, limit: limits.max },
-    rejections,
+  const memberHash = target.destination.members.hash;
+  const { consent, hashEmails, emailField } = target.exportConfig;
+  const filter = new MemberFilter(
+    memberHash,
+    await ports.suppressions.load(target.connection.id, memberHash),
+    consent,
   );
+  const collector = new MemberCollector({ hash: memberHash, hashEmails, limit: limits.max, filter }, rejections);
   const abort = new AbortController();
   let nextProgressAt = Date.now() + progressIntervalMs;
   try {
-    const batches = ports.segments.readField(segment, target.exportConfig.emailField, {
+    const batches = ports.segments.readField(segment, emailField, {
       signal: abort.signal,
+      alsoField: consent?.field,
     });
     for await (const batch of batches) {
       collector.addBatch(batch);
@@ -57,5 +65,5 @@ export async function readSegment(
     counts: job.counts,
     timings: segmentTimings({ readMs, totalMs: Date.now() - job.startedMs }),
   }));
-  return { collector, readMs };
+  return { collector, filter, readMs };
 }
