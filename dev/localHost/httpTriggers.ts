@@ -121,6 +121,8 @@ export function createHttpDispatcher(options: HttpDispatcherOptions) {
     }
 
     if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+      request.resume();
+      response.setHeader('Connection', 'close');
       return sendProblem(response, {
         status: 413,
         title: 'Payload too large',
@@ -137,6 +139,13 @@ export function createHttpDispatcher(options: HttpDispatcherOptions) {
         title: 'Internal server error',
         detail: `Function ${route.functionName} failed`,
       });
+    }
+    if (!request.complete) {
+      // Answered before the whole body arrived (a refusal): the rest is drained, not parsed, and the
+      // connection not reused.
+      request.unpipe();
+      request.resume();
+      response.setHeader('Connection', 'close');
     }
     await writeResult(response, result, method === 'HEAD');
   };
