@@ -46,10 +46,14 @@ export const exportConsentSchema = z
       .array(cleanText(100))
       .min(1)
       .max(20)
-      .describe('Values that mean consent, compared trimmed and case-insensitively, e.g. ["true", "yes", "1"].'),
+      .describe(
+        'Values that mean consent, compared trimmed and case-insensitively, e.g. ["true", "yes", "1"].',
+      ),
   })
   .strict()
-  .describe('Only rows whose consent field holds one of the accepted values are sent; the others count as withoutConsent.');
+  .describe(
+    'Only rows whose consent field holds one of the accepted values are sent; the others count as withoutConsent.',
+  );
 
 /** Body of `POST /api/exports` and `PUT /api/exports/{id}`. */
 export const exportRequestSchema = z

@@ -49,7 +49,11 @@ export interface RouteInput<R extends RouteRequest> {
   params: Parsed<R, 'params'>;
   headers: Parsed<R, 'headers'>;
   query: Parsed<R, 'query'>;
-  body: R extends { body: z.ZodType } ? Parsed<R, 'body'> : R extends { textBody: TextBodySpec } ? TextBody : undefined;
+  body: R extends { body: z.ZodType }
+    ? Parsed<R, 'body'>
+    : R extends { textBody: TextBodySpec }
+      ? TextBody
+      : undefined;
 }
 
 export interface RouteContext {

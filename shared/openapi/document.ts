@@ -59,7 +59,10 @@ function operationOf(route: Route): RouteConfig {
       ...(anonymous ? {} : { 401: problem('No valid token'), 403: problem('Role missing') }),
       ...(request.body ? { 413: problem('Body larger than 1 MiB') } : {}),
       ...(request.textBody
-        ? { 413: problem(`Body larger than the setting ${request.textBody.maxBytesSetting}`), 415: problem('Not a supported media type') }
+        ? {
+            413: problem(`Body larger than the setting ${request.textBody.maxBytesSetting}`),
+            415: problem('Not a supported media type'),
+          }
         : {}),
     },
   };

@@ -49,7 +49,11 @@ export async function* scanPartitions(
   }
 }
 
-function jsonLines(field: string | undefined, alsoField: string | undefined, onFields: FieldsHook): OpenPartition {
+function jsonLines(
+  field: string | undefined,
+  alsoField: string | undefined,
+  onFields: FieldsHook,
+): OpenPartition {
   let fieldsSeen = false;
   return (partition) => {
     const blob = partition.name;
@@ -137,7 +141,12 @@ function csv(layout: SegmentLayout, field: string | undefined, onFields: FieldsH
  * CSV (and CDM) partitions read for two fields: whole records (the one-column fast path does not
  * apply), each giving its value of both.
  */
-function csvPair(layout: SegmentLayout, field: string, alsoField: string, onFields: FieldsHook): OpenPartition {
+function csvPair(
+  layout: SegmentLayout,
+  field: string,
+  alsoField: string,
+  onFields: FieldsHook,
+): OpenPartition {
   const attributes = layout.attributes;
   if (attributes) onFields(layout.partitions[0]?.name ?? '', attributes);
   return (partition) => {

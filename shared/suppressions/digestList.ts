@@ -25,7 +25,8 @@ export class DigestList {
 
   /** A list already in stored form (sorted, unique), e.g. a downloaded blob. */
   static fromSorted(bytes: Buffer, digestBytes: number): DigestList {
-    if (bytes.length % digestBytes !== 0) throw new Error('digest list length is not a multiple of the digest');
+    if (bytes.length % digestBytes !== 0)
+      throw new Error('digest list length is not a multiple of the digest');
     return new DigestList(bytes, digestBytes);
   }
 

@@ -5,7 +5,10 @@ const identityRef = z.object({ id: z.string(), name: z.string() });
 /** `GET /api/connections/{id}/suppressions`: no list reads as count 0. */
 export const suppressionInfoSchema = z.object({
   count: z.number().int().describe('Distinct digests on the list.'),
-  updatedAt: z.string().nullable().describe('When the list was last replaced (ISO); null when there is none.'),
+  updatedAt: z
+    .string()
+    .nullable()
+    .describe('When the list was last replaced (ISO); null when there is none.'),
   updatedBy: identityRef.nullable().describe('Who replaced it last.'),
 });
 

@@ -28,7 +28,11 @@ export interface ParsedUpload {
  * hashed with the destination's hash (a digest of that hash is kept as it is) and packed as bytes.
  * Only the digests stay in memory, never the lines.
  */
-export async function parseUpload(body: TextBody, memberHash: MemberHash, column?: string): Promise<ParsedUpload> {
+export async function parseUpload(
+  body: TextBody,
+  memberHash: MemberHash,
+  column?: string,
+): Promise<ParsedUpload> {
   const width = DIGEST_BYTES[memberHash];
   let packed = Buffer.allocUnsafe(64 * 1024);
   let count = 0;
@@ -52,7 +56,10 @@ export async function parseUpload(body: TextBody, memberHash: MemberHash, column
   };
   const csv = body.mediaType === 'text/csv';
   if (!csv && column !== undefined) {
-    throw new InvalidError('`column` applies to a text/csv body only.', { code: 'VALIDATION_FAILED', field: 'column' });
+    throw new InvalidError('`column` applies to a text/csv body only.', {
+      code: 'VALIDATION_FAILED',
+      field: 'column',
+    });
   }
   const reader = csv ? csvReader(add, reject, column) : plainReader(add);
   for await (const text of body.chunks) reader.push(text);

@@ -71,7 +71,10 @@ export function createSegmentExport(
     const { snapshot: previous, error: snapshotError } = await previousSnapshot;
     const change = previous
       ? // Members suppressed since the last send leave the audience; that is no mass removal.
-        { ...diffSorted(previous.members, members), removedBySuppression: filter.countSuppressed(previous.members) }
+        {
+          ...diffSorted(previous.members, members),
+          removedBySuppression: filter.countSuppressed(previous.members),
+        }
       : { added: members.length, removed: 0, removedBySuppression: 0 };
     const diffMs = Date.now() - diffStarted;
     const verdict = decide({

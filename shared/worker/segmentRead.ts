@@ -35,7 +35,10 @@ export async function readSegment(
     await ports.suppressions.load(target.connection.id, memberHash),
     consent,
   );
-  const collector = new MemberCollector({ hash: memberHash, hashEmails, limit: limits.max, filter }, rejections);
+  const collector = new MemberCollector(
+    { hash: memberHash, hashEmails, limit: limits.max, filter },
+    rejections,
+  );
   const abort = new AbortController();
   let nextProgressAt = Date.now() + progressIntervalMs;
   try {

@@ -26,7 +26,9 @@ async function readPairs(name: string, field: string, alsoField: string): Promis
     const reasons = new Map(batch.unreadable.map((problem) => [problem.index, problem.reason]));
     batch.rows.forEach((row, i) => {
       const reason = reasons.get(i);
-      rows.push(reason === undefined ? { row, value: batch.values[i], also: batch.also![i] } : { row, reason });
+      rows.push(
+        reason === undefined ? { row, value: batch.values[i], also: batch.also![i] } : { row, reason },
+      );
     });
   }
   return rows;

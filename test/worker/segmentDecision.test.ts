@@ -111,7 +111,14 @@ const table: [string, Partial<SegmentFacts>, Verdict][] = [
   [
     'only the removals not caused by suppression count for the guard (101 of 400 > 20%)',
     { change: { added: 0, removed: 400, removedBySuppression: 299 } },
-    { kind: 'massRemovalBlocked', removed: 101, audienceSize: 500, share: 0.202, maxShare: 0.2, dryRun: false },
+    {
+      kind: 'massRemovalBlocked',
+      removed: 101,
+      audienceSize: 500,
+      share: 0.202,
+      maxShare: 0.2,
+      dryRun: false,
+    },
   ],
   [
     'suppression removals plus a few others under the minimum count go through',
