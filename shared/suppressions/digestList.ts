@@ -39,18 +39,27 @@ export class DigestList {
     return this.bytes.length / this.digestBytes;
   }
 
-  /** Whether the digest in `digest[offset, offset + digestBytes)` is in the list. */
-  has(digest: Uint8Array, offset = 0): boolean {
+  /**
+   * Whether the digest in `digest[offset, offset + digestBytes)` is in the list. Compares 32-bit
+   * big-endian words (plain JavaScript, which the JIT inlines) instead of calling `Buffer.compare`.
+   */
+  has(digest: Buffer, offset = 0): boolean {
     const width = this.digestBytes;
     const bucket = (digest[offset] << 8) | digest[offset + 1];
     let low = this.starts[bucket];
     let high = this.starts[bucket + 1] - 1;
+    if (low > high) return false;
     const bytes = this.bytes;
+    const first = digest.readUInt32BE(offset);
     while (low <= high) {
       const middle = (low + high) >>> 1;
-      const order = bytes.compare(digest, offset, offset + width, middle * width, middle * width + width);
+      const at = middle * width;
+      let order = bytes.readUInt32BE(at) - first;
+      for (let k = 4; order === 0 && k < width; k += 4) {
+        order = bytes.readUInt32BE(at + k) - digest.readUInt32BE(offset + k);
+      }
       if (order === 0) return true;
-      if (order < 0) high = middle - 1;
+      if (order > 0) high = middle - 1;
       else low = middle + 1;
     }
     return false;
@@ -94,10 +103,11 @@ function sortUnique(packed: Buffer, width: number): Buffer {
 
 function insertionSort(bytes: Buffer, from: number, to: number, width: number): void {
   const held = Buffer.allocUnsafe(width);
+  // shifts up every digest greater than the held one (`compare` orders bytes[j] against `held`)
   for (let i = from + 1; i < to; i++) {
     bytes.copy(held, 0, i * width, i * width + width);
     let j = i - 1;
-    while (j >= from && bytes.compare(held, 0, width, j * width, j * width + width) < 0) {
+    while (j >= from && bytes.compare(held, 0, width, j * width, j * width + width) > 0) {
       bytes.copy(bytes, (j + 1) * width, j * width, j * width + width);
       j -= 1;
     }
@@ -107,7 +117,8 @@ function insertionSort(bytes: Buffer, from: number, to: number, width: number): 
 
 function indexSort(bytes: Buffer, from: number, to: number, width: number): void {
   const order = Array.from({ length: to - from }, (_, k) => from + k);
-  order.sort((a, b) => bytes.compare(bytes, a * width, a * width + width, b * width, b * width + width));
+  // `x.compare(target, …, source…)` orders the source against the target: b as target gives a − b.
+  order.sort((a, b) => bytes.compare(bytes, b * width, b * width + width, a * width, a * width + width));
   const copy = Buffer.allocUnsafe((to - from) * width);
   order.forEach((index, k) => bytes.copy(copy, k * width, index * width, index * width + width));
   copy.copy(bytes, from * width);
