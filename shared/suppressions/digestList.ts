@@ -1,4 +1,4 @@
-/** Buckets by the first two bytes of a digest: a lookup binary-searches one bucket only. */
+/** Sorting buckets by the first two bytes of a digest. */
 const BUCKETS = 65_536;
 /** Buckets at most this long are sorted by insertion; longer ones (unusual for hash digests) by index sort. */
 const INSERTION_SORT_MAX = 48;
@@ -9,14 +9,24 @@ const INSERTION_SORT_MAX = 48;
  * also the stored form of a suppression list, so loading one is a download and one pass.
  */
 export class DigestList {
-  /** Start (in digests) of each two-byte prefix; `starts[BUCKETS]` is the count. */
+  /**
+   * Start (in digests) of each `bits`-bit prefix, the last entry being the count: about one digest
+   * per prefix (at most 2^20 prefixes, 4 MB), so a lookup compares one or two digests.
+   */
   private readonly starts: Uint32Array;
+  private readonly shift: number;
 
   private constructor(
     readonly bytes: Buffer,
     readonly digestBytes: number,
   ) {
-    this.starts = prefixIndex(bytes, digestBytes);
+    const count = bytes.length / digestBytes;
+    const bits = Math.min(20, Math.max(8, Math.ceil(Math.log2(Math.max(1, count)))));
+    this.shift = 32 - bits;
+    this.starts = new Uint32Array((1 << bits) + 1);
+    for (let i = 0; i < count; i++)
+      this.starts[(bytes.readUInt32BE(i * digestBytes) >>> this.shift) + 1] += 1;
+    for (let b = 1; b < this.starts.length; b++) this.starts[b] += this.starts[b - 1];
   }
 
   static empty(digestBytes: number): DigestList {
@@ -45,12 +55,12 @@ export class DigestList {
    */
   has(digest: Buffer, offset = 0): boolean {
     const width = this.digestBytes;
-    const bucket = (digest[offset] << 8) | digest[offset + 1];
+    const first = digest.readUInt32BE(offset);
+    const bucket = first >>> this.shift;
     let low = this.starts[bucket];
     let high = this.starts[bucket + 1] - 1;
     if (low > high) return false;
     const bytes = this.bytes;
-    const first = digest.readUInt32BE(offset);
     while (low <= high) {
       const middle = (low + high) >>> 1;
       const at = middle * width;
@@ -64,7 +74,36 @@ export class DigestList {
     }
     return false;
   }
+
+  /** `has` for a digest as raw bytes in a latin1 string (`crypto.hash(…, 'binary')`), no copy. */
+  hasBinary(digest: string): boolean {
+    const width = this.digestBytes;
+    const first = wordOf(digest, 0);
+    const bucket = first >>> this.shift;
+    let low = this.starts[bucket];
+    let high = this.starts[bucket + 1] - 1;
+    const bytes = this.bytes;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const at = middle * width;
+      let order = bytes.readUInt32BE(at) - first;
+      for (let k = 4; order === 0 && k < width; k += 4)
+        order = bytes.readUInt32BE(at + k) - wordOf(digest, k);
+      if (order === 0) return true;
+      if (order > 0) high = middle - 1;
+      else low = middle + 1;
+    }
+    return false;
+  }
 }
+
+/** Big-endian 32-bit word at `at` of a digest given as a latin1 string (one character per byte). */
+const wordOf = (text: string, at: number) =>
+  ((text.charCodeAt(at) << 24) |
+    (text.charCodeAt(at + 1) << 16) |
+    (text.charCodeAt(at + 2) << 8) |
+    text.charCodeAt(at + 3)) >>>
+  0;
 
 function prefixIndex(bytes: Buffer, width: number): Uint32Array {
   const starts = new Uint32Array(BUCKETS + 1);

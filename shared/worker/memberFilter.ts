@@ -40,9 +40,7 @@ export class MemberFilter {
 
   /** `digest`: the raw bytes (latin1 string of `crypto.hash(…, 'binary')`). */
   isSuppressedBinary(digest: string): boolean {
-    if (!this.suppressions) return false;
-    this.scratch.write(digest, 'latin1');
-    return this.suppressions.has(this.scratch);
+    return this.suppressions !== undefined && this.suppressions.hasBinary(digest);
   }
 
   /** A normalized member as it is kept: a lower-case hex digest, or an address (hashed for the lookup). */

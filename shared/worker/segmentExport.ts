@@ -41,6 +41,8 @@ export function createSegmentExport(
     const { runId, exportId, segment } = job.message;
     const target = await load(job);
     job.target = target;
+    const suppressions = ports.suppressions.load(target.connection.id, target.destination.members.hash);
+    suppressions.catch(() => undefined); // awaited (and thrown) by the read
     const startedAt = now().toISOString();
     await recorder.update(job.message, (current) => ({
       status: 'running',
@@ -63,6 +65,7 @@ export function createSegmentExport(
       target,
       limits,
       options.progressIntervalMs,
+      suppressions,
     );
 
     const diffStarted = Date.now();

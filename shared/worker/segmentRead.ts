@@ -1,5 +1,6 @@
 import { emptyCounts, segmentTimings } from '../model/run';
 import { MemberCollector } from './memberCollector';
+import type { DigestList } from '../suppressions/digestList';
 import { MemberFilter } from './memberFilter';
 import { RejectionReport, rejectionsUrl } from './rejectionReport';
 import type { MemberLimits } from './segmentDecision';
@@ -25,16 +26,14 @@ export async function readSegment(
   target: SegmentTarget,
   limits: MemberLimits,
   progressIntervalMs: number,
+  /** The connection's suppression list, loading since the job started. */
+  suppressions: Promise<DigestList>,
 ): Promise<SegmentRead> {
   const { runId, segment } = job.message;
   const rejections = new RejectionReport();
   const memberHash = target.destination.members.hash;
   const { consent, hashEmails, emailField } = target.exportConfig;
-  const filter = new MemberFilter(
-    memberHash,
-    await ports.suppressions.load(target.connection.id, memberHash),
-    consent,
-  );
+  const filter = new MemberFilter(memberHash, await suppressions, consent);
   const collector = new MemberCollector(
     { hash: memberHash, hashEmails, limit: limits.max, filter },
     rejections,
