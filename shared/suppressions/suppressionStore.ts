@@ -4,6 +4,8 @@ import type { MemberHash } from '../destinations/destination';
 import type { IdentityRef } from '../model/identity';
 import { DigestList } from './digestList';
 
+/** Lists the worker keeps loaded (by connection, newest last). */
+const LISTS_KEPT = 4;
 /** Staged in pieces of this size: far under the service's block limit. */
 const BLOCK_BYTES = 8 * 1024 * 1024;
 
@@ -32,6 +34,7 @@ export function createSuppressionStore(container: () => ContainerClient) {
         ensured = undefined;
         throw error;
       }));
+  const loaded = new Map<string, { etag: string; list: DigestList }>();
   const blob = (connectionId: string) => container().getBlockBlobClient(suppressionBlobName(connectionId));
 
   return {
@@ -77,11 +80,24 @@ export function createSuppressionStore(container: () => ContainerClient) {
       }
     },
 
-    /** The list for the worker; an empty one when the connection has none. */
+    /**
+     * The list for the worker; an empty one when the connection has none. The last lists loaded are
+     * kept by ETag, so the segments of one run (and later runs) on this instance download a list once;
+     * a replaced list has a new ETag and is downloaded again.
+     */
     async load(connectionId: string, digestBytes: number): Promise<DigestList> {
       await ensure();
+      const client = blob(connectionId);
       try {
-        return DigestList.fromSorted(await blob(connectionId).downloadToBuffer(), digestBytes);
+        const { etag } = await client.getProperties();
+        const cached = loaded.get(connectionId);
+        if (cached && cached.etag === etag && cached.list.digestBytes === digestBytes) return cached.list;
+        const bytes = await client.downloadToBuffer(0, undefined, { conditions: { ifMatch: etag } });
+        const list = DigestList.fromSorted(bytes, digestBytes);
+        loaded.delete(connectionId);
+        loaded.set(connectionId, { etag: etag ?? '', list });
+        if (loaded.size > LISTS_KEPT) loaded.delete(loaded.keys().next().value!);
+        return list;
       } catch (error) {
         if (statusOf(error) === 404) return DigestList.empty(digestBytes);
         throw error;
