@@ -28,11 +28,11 @@ import type { SegmentRunState } from '../shared/model/run';
 import { createServices, type Services } from '../shared/services';
 import { runReferencePipeline, type ReferenceResult } from './referencePipeline';
 
-const SEGMENT = 'bench-high-value-customers';
+export const SEGMENT = 'bench-high-value-customers';
 const RATIO_TARGET = 2;
 const RSS_TARGET_MB = 250;
 const MB = 1024 * 1024;
-const ADMIN: Principal = { id: 'bench-admin', name: 'Bench Admin', roles: ['Exports.Admin'] };
+export const ADMIN: Principal = { id: 'bench-admin', name: 'Bench Admin', roles: ['Exports.Admin'] };
 
 /** `--cpu-prof` for the child processes when BENCH_PROFILE_DIR is set (NODE_OPTIONS may not carry it). */
 const profileArgs = (): string[] =>
@@ -41,7 +41,7 @@ const profileArgs = (): string[] =>
 const collectGarbage = () => (globalThis as { gc?: () => void }).gc?.();
 
 /** Peak RSS of this process, sampled every 50 ms. */
-function rssSampler() {
+export function rssSampler() {
   let peak = process.memoryUsage().rss;
   const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 50);
   return () => {
@@ -50,14 +50,14 @@ function rssSampler() {
   };
 }
 
-interface Measured<T> {
+export interface Measured<T> {
   result: T;
   ms: number;
   cpuMs: number;
   peakRss: number;
 }
 
-async function measure<T>(work: () => Promise<T>): Promise<Measured<T>> {
+export async function measure<T>(work: () => Promise<T>): Promise<Measured<T>> {
   collectGarbage();
   const stopSampling = rssSampler();
   const cpu = process.cpuUsage();
@@ -69,7 +69,7 @@ async function measure<T>(work: () => Promise<T>): Promise<Measured<T>> {
 }
 
 /** The simulator's CLI in a child process; resolves with its URL. */
-function startSimulatorProcess(): Promise<{ url: string; stop(): Promise<void> }> {
+export function startSimulatorProcess(): Promise<{ url: string; stop(): Promise<void> }> {
   const entry = path.join(__dirname, '..', 'dev', 'simulator', 'main.js');
   const child: ChildProcess = spawn(
     process.execPath,
@@ -108,7 +108,7 @@ function startSimulatorProcess(): Promise<{ url: string; stop(): Promise<void> }
   });
 }
 
-function servicesFor(connectionString: string, rollworksUrl: string, secretKey: string): Services {
+export function servicesFor(connectionString: string, rollworksUrl: string, secretKey: string): Services {
   return createServices(
     loadConfig({
       AzureWebJobsStorage: connectionString,
@@ -128,7 +128,7 @@ function servicesFor(connectionString: string, rollworksUrl: string, secretKey: 
 }
 
 /** A ready connection, authorized through the simulator's sign-in form like a person would. */
-async function readyConnection(services: Services): Promise<string> {
+export async function readyConnection(services: Services): Promise<string> {
   const connection = await services.connections.create(
     { displayName: 'Bench', access: 'admins', dataPrivacyConsent: true },
     ADMIN,
@@ -170,7 +170,7 @@ interface Round {
 }
 
 /** One worker export: a run of a not-yet-sent export, its real queue message handled in this process. */
-async function workerExport(services: Services, exportId: string): Promise<WorkerFigures> {
+export async function workerExport(services: Services, exportId: string): Promise<WorkerFigures> {
   const run = await services.runs.startOnDemand(exportId, ADMIN, {});
   const queue = services.storage.queue(services.config.EXPORT_QUEUE_NAME);
   const { receivedMessageItems } = await queue.receiveMessages({
@@ -244,7 +244,7 @@ function runChild(context: BenchContext): Promise<{ baselineRss: number; rounds:
   });
 }
 
-async function audienceSize(rollworksUrl: string, audienceId: string): Promise<number> {
+export async function audienceSize(rollworksUrl: string, audienceId: string): Promise<number> {
   const response = await fetch(`${rollworksUrl}/__admin/state?members=false`);
   const state = (await response.json()) as { audiences: { id: string; memberCount: number }[] };
   return state.audiences.find((a) => a.id === audienceId)?.memberCount ?? -1;
@@ -376,13 +376,16 @@ async function main(): Promise<number> {
 }
 
 const measuring = process.argv.includes('--measure');
-(measuring
-  ? measureInChild(JSON.parse(process.env.BENCH_CONTEXT ?? '{}') as BenchContext).then(() => 0)
-  : main()
-).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    console.error(`Benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
-    process.exit(1);
-  },
-);
+// Imported by bench/suppressionBench.ts for its machinery: then nothing runs.
+if (require.main === module) {
+  (measuring
+    ? measureInChild(JSON.parse(process.env.BENCH_CONTEXT ?? '{}') as BenchContext).then(() => 0)
+    : main()
+  ).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`Benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}

@@ -40,6 +40,8 @@ import { createMatchReporter, type MatchReporter } from './matching/matchReporte
 import { createMatchStore, MATCH_REPORTS_TABLE } from './matching/matchStore';
 import { lazyTable } from './storage/tables';
 import { createTelemetry, type Telemetry } from './telemetry/telemetry';
+import { createSuppressionService, type SuppressionService } from './suppressions/suppressionService';
+import { createSuppressionStore } from './suppressions/suppressionStore';
 
 /**
  * Everything the function files call, created lazily on first use so that importing a function
@@ -76,6 +78,8 @@ export interface Services {
   discontinue: Discontinuer;
   deactivationQueue: QueueSender<DeactivateAudienceMessage>;
   audienceDeactivator: AudienceDeactivator;
+  /** One suppression list per connection (digests only); `remove` when a connection is deleted. */
+  suppressions: SuppressionService;
 }
 
 /** Work outside an invocation logs to the console; locally that is the terminal, so only problems. */
@@ -170,6 +174,13 @@ const defaultFactories: Omit<Factories, 'config'> = {
       connections: s.connections,
       destinations: s.destinations,
       queue: s.deactivationQueue,
+    }),
+  suppressions: (s) =>
+    createSuppressionService({
+      clock: s.clock,
+      connections: s.connections,
+      destinations: s.destinations,
+      store: createSuppressionStore(() => s.storage.stateContainer()),
     }),
 };
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { Readable, Transform, type Duplex } from 'node:stream';
 import { timingSafeEqual } from 'node:crypto';
 import { HttpRequest, HttpResponse, type Cookie, type HttpResponseInit } from '@azure/functions';
 import { problemResponse, type Problem } from '../../shared/http/problem';
@@ -120,21 +120,16 @@ export function createHttpDispatcher(options: HttpDispatcherOptions) {
       });
     }
 
-    const body = await readBody(request);
-    if (body === 'too-large') {
+    if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+      request.resume();
+      response.setHeader('Connection', 'close');
       return sendProblem(response, {
         status: 413,
         title: 'Payload too large',
         detail: 'The request body is too large',
       });
     }
-    const httpRequest = new HttpRequest({
-      method,
-      url: url.toString(),
-      headers: requestHeaders(request),
-      params: params ?? {},
-      body: { bytes: body },
-    });
+    const httpRequest = streamingRequest(request, method, url, params ?? {});
     let result: unknown;
     try {
       result = await invoker.invoke(route.registration, httpRequest);
@@ -144,6 +139,13 @@ export function createHttpDispatcher(options: HttpDispatcherOptions) {
         title: 'Internal server error',
         detail: `Function ${route.functionName} failed`,
       });
+    }
+    if (!request.complete) {
+      // Answered before the whole body arrived (a refusal): the rest is drained, not parsed, and the
+      // connection not reused.
+      request.unpipe();
+      request.resume();
+      response.setHeader('Connection', 'close');
     }
     await writeResult(response, result, method === 'HEAD');
   };
@@ -166,15 +168,39 @@ function requestHeaders(request: IncomingMessage): Record<string, string> {
   return headers;
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer | 'too-large'> {
-  const chunks: Buffer[] = [];
+/**
+ * The request with its body as a stream of the socket, as the worker builds it with HTTP streaming
+ * on (`createStreamRequest` in @azure/functions): nothing is buffered whole. The host's body limit
+ * still applies as the bytes pass.
+ */
+function streamingRequest(
+  request: IncomingMessage,
+  method: string,
+  url: URL,
+  params: Record<string, string>,
+): HttpRequest {
+  const hasBody = method !== 'GET' && method !== 'HEAD';
   let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return 'too-large';
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+  const limited = hasBody
+    ? Readable.toWeb(
+        request.pipe(
+          new Transform({
+            transform(chunk: Buffer, _encoding, done) {
+              size += chunk.length;
+              done(size > MAX_BODY_BYTES ? new Error('The request body is too large') : null, chunk);
+            },
+          }),
+        ),
+      )
+    : undefined;
+  const nativeRequest = new Request(url, {
+    method,
+    headers: requestHeaders(request),
+    body: limited as ReadableStream<Uint8Array> | undefined,
+    duplex: 'half',
+  } as RequestInit);
+  // The library's own constructor takes a native request (what its streaming mode passes).
+  return new HttpRequest({ nativeRequest, params } as ConstructorParameters<typeof HttpRequest>[0]);
 }
 
 async function writeResult(response: ServerResponse, result: unknown, headOnly: boolean): Promise<void> {

@@ -3,6 +3,7 @@ import { connectionRoutes } from './connectionRoutes';
 import { exportRoutes } from './exportRoutes';
 import { runRoutes } from './runRoutes';
 import { segmentRoutes } from './segmentRoutes';
+import { suppressionRoutes } from './suppressionRoutes';
 import { getHealth, openApiRoute } from './systemRoutes';
 import { webhookRoutes } from './webhookRoutes';
 
@@ -14,6 +15,7 @@ export const routeTable: readonly Route[] = [
   getHealth,
   openApiRoute(() => routeTable),
   ...connectionRoutes,
+  ...suppressionRoutes,
   ...segmentRoutes,
   ...exportRoutes,
   ...runRoutes,

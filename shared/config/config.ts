@@ -158,6 +158,11 @@ export const configSchema = z.object({
   ),
   MASS_REMOVAL_MAX_SHARE: share(0.2, 'Largest share of an audience one run may remove without `force`.'),
   MASS_REMOVAL_MIN_COUNT: int(100, 0, 'Removals below this count never trigger the mass-removal guard.'),
+  SUPPRESSION_MAX_BYTES: int(
+    200 * 1024 * 1024,
+    1024,
+    'Largest suppression list upload (PUT /connections/{id}/suppressions), in bytes; larger ones are refused with 413.',
+  ),
   RUN_STALE_AFTER_SECONDS: int(
     120,
     30,

@@ -208,6 +208,7 @@ export function createConnectionService(
       await tokens.remove(connectionId);
       await states.removeFor(connectionId);
       await leases.remove(connectionId);
+      await services.suppressions.remove(connectionId);
       await records.remove(connectionId);
       log.info('connection deleted', { connectionId, exports: using.length, mode: options.exports });
     },

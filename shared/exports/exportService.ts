@@ -77,6 +77,7 @@ function configuredFields(request: ExportRequest, advertiserName: string) {
             minIntervalMinutes: request.schedule.minIntervalMinutes ?? DEFAULT_MIN_INTERVAL_MINUTES,
           }
         : request.schedule,
+    consent: request.consent,
     status: 'active' as const,
   };
 }

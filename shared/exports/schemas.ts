@@ -85,6 +85,22 @@ export const exportScheduleSchema = z
     }
   });
 
+export const exportConsentSchema = z
+  .object({
+    field: cleanText(200).describe('Segment field that holds the consent, e.g. MarketingConsent.'),
+    acceptedValues: z
+      .array(cleanText(100))
+      .min(1)
+      .max(20)
+      .describe(
+        'Values that mean consent, compared trimmed and case-insensitively, e.g. ["true", "yes", "1"].',
+      ),
+  })
+  .strict()
+  .describe(
+    'Only rows whose consent field holds one of the accepted values are sent; the others count as withoutConsent.',
+  );
+
 /** Body of `POST /api/exports` and `PUT /api/exports/{id}`. */
 export const exportRequestSchema = z
   .object({
@@ -121,6 +137,7 @@ export const exportRequestSchema = z
     schedule: exportScheduleSchema
       .default({ enabled: true })
       .describe('When the export runs; default: on every system refresh.'),
+    consent: exportConsentSchema.optional(),
   })
   .strict();
 
@@ -140,6 +157,7 @@ export const exportResponseSchema = z.object({
   hashEmails: z.boolean(),
   replaceStrategy: z.enum(['replace', 'recreate']).optional(),
   schedule: exportScheduleSchema,
+  consent: exportConsentSchema.optional(),
   status: z.enum(['active', 'inactive']),
   canEdit: z.boolean().describe('Whether the caller may change or delete this export.'),
   createdAt: z.string(),

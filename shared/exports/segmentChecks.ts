@@ -6,7 +6,10 @@ import type { ExportRequest } from './schemas';
 
 const SEGMENT_CHECK_CONCURRENCY = 4;
 
-/** The rules on an export's segments: each exists, has the email field and a size within the limits. */
+/**
+ * The rules on an export's segments: each exists, has the email field (and the consent field, when
+ * there is one) and a size within the limits.
+ */
 export async function checkSegments(
   services: Pick<Services, 'config' | 'segments'>,
   connection: Connection,
@@ -39,6 +42,14 @@ export async function checkSegments(
         field: 'emailField',
         code: 'EMAIL_FIELD_MISSING',
         message: `Segment "${info.name}" has no field "${request.emailField}" (its fields: ${info.fields.join(', ') || 'none'}).`,
+      });
+    }
+    const consentField = request.consent?.field;
+    if (consentField !== undefined && !info.fields.includes(consentField)) {
+      problems.push({
+        field: 'consent.field',
+        code: 'CONSENT_FIELD_MISSING',
+        message: `Segment "${info.name}" has no field "${consentField}" (its fields: ${info.fields.join(', ') || 'none'}).`,
       });
     }
     if (info.rowCount !== null && info.rowCount < min) {

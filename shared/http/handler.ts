@@ -18,7 +18,7 @@ export function httpHandler(route: Route) {
     const instance = new URL(request.url).pathname;
     try {
       const principal = route.roles === 'anonymous' ? null : await authorize(request, route.roles);
-      const input = await readInput(request, route.request ?? {});
+      const input = await readInput(request, route.request ?? {}, () => getServices().config);
       return await route.handler(input, {
         get services() {
           return getServices();

@@ -8,18 +8,22 @@ import {
   type DomainError,
   type FieldError,
 } from '../errors/domainErrors';
+import type { AppConfig } from '../config/config';
 import type { RouteInput, RouteRequest } from './route';
+import { readTextBody } from './textBody';
 
 /** Far above any request this API takes; the host's own limit (100 MB) would be read into memory whole. */
 const MAX_JSON_BODY_BYTES = 1024 * 1024;
 
 /**
- * Reads what a route declares, in this order: route parameters, headers, query string, JSON body.
- * Each part that fails its schema is a 422 naming every field at fault.
+ * Reads what a route declares, in this order: route parameters, headers, query string, JSON body (or
+ * a streamed text body, read as the handler iterates it). Each part that fails its schema is a 422
+ * naming every field at fault. `config` is read only for a text body's size limit.
  */
 export async function readInput<R extends RouteRequest>(
   request: HttpRequest,
   spec: R,
+  config: () => AppConfig,
 ): Promise<RouteInput<R>> {
   const headers = (names: string[]) =>
     Object.fromEntries(names.map((name) => [name, request.headers.get(name) ?? undefined]));
@@ -27,7 +31,9 @@ export async function readInput<R extends RouteRequest>(
     params: spec.params && parse(spec.params, request.params, 'path'),
     headers: spec.headers && parse(spec.headers, headers(Object.keys(spec.headers.shape)), 'header'),
     query: spec.query && parse(spec.query, singleValued(request.query), 'query string'),
-    body: spec.body && (await readJsonBody(request, spec.body)),
+    body: spec.body
+      ? await readJsonBody(request, spec.body)
+      : spec.textBody && readTextBody(request, spec.textBody, config()[spec.textBody.maxBytesSetting]),
   } as RouteInput<R>;
 }
 

@@ -1,6 +1,7 @@
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { ResponseConfig } from '@asteasolutions/zod-to-openapi';
 import type { z } from 'zod';
+import type { AppConfig } from '../config/config';
 import type { DomainError } from '../errors/domainErrors';
 import type { Logger } from '../logging/logger';
 import type { Principal, Role } from '../model/identity';
@@ -17,6 +18,26 @@ export interface RouteRequest {
   body?: z.ZodType;
   /** Documents the body as optional. */
   bodyOptional?: boolean;
+  /** A text body read as a stream (never whole into memory); exclusive with `body`. */
+  textBody?: TextBodySpec;
+}
+
+type NumberSetting = {
+  [K in keyof AppConfig]-?: AppConfig[K] extends number ? K : never;
+}[keyof AppConfig];
+
+export type TextMediaType = 'text/plain' | 'text/csv';
+
+export interface TextBodySpec {
+  mediaTypes: readonly TextMediaType[];
+  /** The setting holding the largest body taken, in bytes (413 beyond). */
+  maxBytesSetting: NumberSetting;
+}
+
+/** A streamed text body: its media type and its UTF-8 text a chunk at a time (one pass only). */
+export interface TextBody {
+  mediaType: TextMediaType;
+  chunks: AsyncIterable<string>;
 }
 
 type Parsed<R, K extends keyof RouteRequest> = R extends { [P in K]: infer S extends z.ZodType }
@@ -28,7 +49,11 @@ export interface RouteInput<R extends RouteRequest> {
   params: Parsed<R, 'params'>;
   headers: Parsed<R, 'headers'>;
   query: Parsed<R, 'query'>;
-  body: Parsed<R, 'body'>;
+  body: R extends { body: z.ZodType }
+    ? Parsed<R, 'body'>
+    : R extends { textBody: TextBodySpec }
+      ? TextBody
+      : undefined;
 }
 
 export interface RouteContext {

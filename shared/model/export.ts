@@ -18,6 +18,12 @@ export interface ExportSchedule {
 /** How an audience is written: replaced in place, or created afresh with the old one deleted after. */
 export type ReplaceStrategy = 'replace' | 'recreate';
 
+/** Only rows whose `field` holds one of `acceptedValues` (trimmed, case-insensitive) are sent. */
+export interface ExportConsent {
+  field: string;
+  acceptedValues: string[];
+}
+
 export interface ExportConfig {
   id: string;
   displayName: string;
@@ -30,6 +36,8 @@ export interface ExportConfig {
   /** Absent: `replace`. */
   replaceStrategy?: ReplaceStrategy;
   schedule: ExportSchedule;
+  /** Absent: every row is sent. */
+  consent?: ExportConsent;
   status: 'active' | 'inactive';
   createdAt: string;
   updatedAt: string;

@@ -9,6 +9,10 @@ export interface SegmentCounts {
   invalid: number;
   duplicates: number;
   valid: number;
+  /** Rows whose member is on the connection's suppression list: never sent (absent on older runs). */
+  suppressed?: number;
+  /** Rows whose consent field holds none of the export's accepted values: never sent (absent on older runs). */
+  withoutConsent?: number;
   sent: number;
   added: number;
   removed: number;
@@ -19,6 +23,8 @@ export const emptyCounts = (): SegmentCounts => ({
   invalid: 0,
   duplicates: 0,
   valid: 0,
+  suppressed: 0,
+  withoutConsent: 0,
   sent: 0,
   added: 0,
   removed: 0,

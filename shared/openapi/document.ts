@@ -1,4 +1,5 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
 import type { Route } from '../http/route';
 import { jsonContent, problem } from './responses';
 
@@ -42,11 +43,27 @@ function operationOf(route: Route): RouteConfig {
       ...(request.body
         ? { body: { required: !request.bodyOptional, content: jsonContent(request.body) } }
         : {}),
+      ...(request.textBody
+        ? {
+            body: {
+              required: true,
+              content: Object.fromEntries(
+                request.textBody.mediaTypes.map((type) => [type, { schema: z.string() }]),
+              ),
+            },
+          }
+        : {}),
     },
     responses: {
       ...route.responses,
       ...(anonymous ? {} : { 401: problem('No valid token'), 403: problem('Role missing') }),
       ...(request.body ? { 413: problem('Body larger than 1 MiB') } : {}),
+      ...(request.textBody
+        ? {
+            413: problem(`Body larger than the setting ${request.textBody.maxBytesSetting}`),
+            415: problem('Not a supported media type'),
+          }
+        : {}),
     },
   };
 }

@@ -8,7 +8,12 @@ function segmentView(state: SegmentRunState, run: Run): SegmentRunResponse {
     segment: state.segment,
     status: state.status,
     reason,
-    counts: state.counts,
+    // Runs recorded before a count existed read it as 0.
+    counts: {
+      ...state.counts,
+      suppressed: state.counts.suppressed ?? 0,
+      withoutConsent: state.counts.withoutConsent ?? 0,
+    },
     audience: state.audience,
     error,
     rejectionsUrl: state.rejectionsUrl,

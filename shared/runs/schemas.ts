@@ -35,7 +35,15 @@ const counts = z.object({
   read: z.number().int().describe('Profile rows read.'),
   invalid: z.number().int().describe('Rows without a usable email.'),
   duplicates: z.number().int().describe('Valid rows whose normalized email came earlier.'),
-  valid: z.number().int().describe('Unique valid emails (read − invalid − duplicates).'),
+  valid: z
+    .number()
+    .int()
+    .describe('Unique valid emails (read − invalid − duplicates − suppressed − withoutConsent).'),
+  suppressed: z.number().int().describe("Rows whose member is on the connection's suppression list."),
+  withoutConsent: z
+    .number()
+    .int()
+    .describe("Rows whose consent field holds none of the export's accepted values."),
   sent: z.number().int().describe('Members in the RollWorks write (0 when unchanged or dry run).'),
   added: z.number().int().describe('Versus the last successful send (first send: all valid).'),
   removed: z.number().int().describe('Versus the last successful send.'),

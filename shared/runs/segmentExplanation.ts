@@ -24,6 +24,10 @@ const NEXT_STEP: Record<string, { unless: RegExp; text: string }> = {
     unless: /edit the export/i,
     text: 'Edit the export to map a field the segment has, then run it again.',
   },
+  CONSENT_FIELD_MISSING: {
+    unless: /edit the export/i,
+    text: 'Edit the export to choose a consent field the segment has, or remove the consent filter, then run it again.',
+  },
   SEGMENT_NOT_FOUND: {
     unless: /edit the export/i,
     text: 'Check that the segment is still published, or edit the export to remove it.',

@@ -5,7 +5,13 @@ import { silentLogger, type Logger } from '../logging/logger';
 import { scanPartitions, type FieldsHook } from './partitionBatches';
 import { changedDuringRead, loadSegmentLayout, readFailed, type SegmentLayout } from './segmentLayout';
 import { createTableStatsCache, type SegmentStats, type SegmentStatsCache } from './segmentStatsCache';
-import { SegmentSourceError, type FieldBatch, type SegmentInfo, type SegmentSource } from './segmentSource';
+import {
+  SegmentSourceError,
+  type FieldBatch,
+  type ReadFieldOptions,
+  type SegmentInfo,
+  type SegmentSource,
+} from './segmentSource';
 
 export interface SegmentSourceOptions {
   logger?: Logger;
@@ -35,13 +41,15 @@ export function createSegmentSource(
   const countsInFlight = new Map<string, Promise<SegmentStats>>();
 
   /** The layout of a segment to read, and the hook that checks `requiredField` is among its fields. */
-  async function openForRead(name: string, requiredField: string) {
+  async function openForRead(name: string, requiredField: string, alsoField: string | undefined) {
     const layout = await loadSegmentLayout(container(), name);
     if (!layout.format || layout.partitions.length === 0) throw emptySegment(layout);
     const checkFields: FieldsHook = (blob, found) => {
       const fields = layout.format === 'jsonl' ? union(found, layout.manifest?.fields ?? []) : found;
-      if (!fields.includes(requiredField)) {
-        throw missingField(name, requiredField, fields, layout.format === 'csv' ? blob : undefined);
+      const inBlob = layout.format === 'csv' ? blob : undefined;
+      if (!fields.includes(requiredField)) throw missingField(name, requiredField, fields, inBlob);
+      if (alsoField !== undefined && !fields.includes(alsoField)) {
+        throw missingField(name, alsoField, fields, inBlob, 'CONSENT_FIELD_MISSING');
       }
     };
     return { layout, checkFields };
@@ -50,11 +58,12 @@ export function createSegmentSource(
   async function* fieldBatches(
     name: string,
     field: string,
-    readOptions: { signal?: AbortSignal },
+    readOptions: ReadFieldOptions,
   ): AsyncGenerator<FieldBatch> {
-    const { layout, checkFields } = await openForRead(name, field);
+    const { alsoField, signal } = readOptions;
+    const { layout, checkFields } = await openForRead(name, field, alsoField);
     let rows = 0;
-    for await (const batch of scanPartitions(container(), layout, field, checkFields, readOptions.signal)) {
+    for await (const batch of scanPartitions(container(), layout, field, checkFields, signal, alsoField)) {
       if (batch.rows.length === 0) continue;
       rows += batch.rows.length;
       yield batch;
@@ -208,10 +217,16 @@ function emptySegment(layout: SegmentLayout): SegmentSourceError {
   return new SegmentSourceError('SEGMENT_EMPTY', `Segment '${layout.name}' is empty: ${detail}.`);
 }
 
-function missingField(segment: string, field: string, fields: string[], blob?: string): SegmentSourceError {
+function missingField(
+  segment: string,
+  field: string,
+  fields: string[],
+  blob?: string,
+  code: 'EMAIL_FIELD_MISSING' | 'CONSENT_FIELD_MISSING' = 'EMAIL_FIELD_MISSING',
+): SegmentSourceError {
   const nearly = fields.find((candidate) => candidate.trim().toLowerCase() === field.trim().toLowerCase());
   return new SegmentSourceError(
-    'EMAIL_FIELD_MISSING',
+    code,
     `Segment '${segment}' has no field '${field}'${blob ? ` (in ${blob})` : ''}` +
       `${nearly !== undefined ? `; did you mean '${nearly}'?` : ''}. Its fields: ${fields.join(', ') || '(none)'}.`,
   );

@@ -28,8 +28,14 @@ export async function* scanPartitions(
   field: string | undefined,
   onFields: FieldsHook,
   signal?: AbortSignal,
+  alsoField?: string,
 ): AsyncGenerator<FieldBatch> {
-  const open = layout.format === 'jsonl' ? jsonLines(field, onFields) : csv(layout, field, onFields);
+  const open =
+    layout.format === 'jsonl'
+      ? jsonLines(field, alsoField, onFields)
+      : field === undefined || alsoField === undefined
+        ? csv(layout, field, onFields)
+        : csvPair(layout, field, alsoField, onFields);
   for (const partition of layout.partitions) {
     signal?.throwIfAborted();
     const reader = open(partition);
@@ -43,12 +49,17 @@ export async function* scanPartitions(
   }
 }
 
-function jsonLines(field: string | undefined, onFields: FieldsHook): OpenPartition {
+function jsonLines(
+  field: string | undefined,
+  alsoField: string | undefined,
+  onFields: FieldsHook,
+): OpenPartition {
   let fieldsSeen = false;
   return (partition) => {
     const blob = partition.name;
     const parser = new JsonLinesParser();
-    let batch = fieldBatch(blob);
+    const take = () => fieldBatch(blob, alsoField !== undefined);
+    let batch = take();
     const emit = (line: JsonLine) => {
       if ('error' in line) return addUnreadable(batch, line.line, line.error);
       if (!fieldsSeen) {
@@ -58,13 +69,14 @@ function jsonLines(field: string | undefined, onFields: FieldsHook): OpenPartiti
       batch.rows.push(line.line);
       // A JSON object without the field reads as a blank value, like an empty CSV cell.
       batch.values.push(field === undefined ? '' : (line.fields[field] ?? ''));
+      if (alsoField !== undefined) batch.also!.push(line.fields[alsoField] ?? '');
     };
     return {
       push: (text) => parser.push(text, emit),
       end: () => parser.end(emit),
       take() {
         const taken = batch;
-        batch = fieldBatch(blob);
+        batch = take();
         return taken;
       },
     };
@@ -86,11 +98,7 @@ function csv(layout: SegmentLayout, field: string | undefined, onFields: FieldsH
     let batch = fieldBatch(blob);
     const select = () => {
       if (field !== undefined && columns.indexOf(field) !== columns.lastIndexOf(field)) {
-        // Picking one of two same-named columns would export whichever the writer put last.
-        throw new SegmentSourceError(
-          'FIELD_AMBIGUOUS',
-          `Blob ${blob} has ${columns.filter((name) => name === field).length} columns named "${field}"; rename all but one.`,
-        );
+        throw ambiguous(blob, columns, field);
       }
       parser.selectColumn(Math.max(0, field === undefined ? 0 : columns.indexOf(field)));
     };
@@ -129,12 +137,85 @@ function csv(layout: SegmentLayout, field: string | undefined, onFields: FieldsH
   };
 }
 
-const fieldBatch = (blob: string): FieldBatch => ({ blob, rows: [], values: [], unreadable: [] });
+/**
+ * CSV (and CDM) partitions read for two fields: whole records (the one-column fast path does not
+ * apply), each giving its value of both.
+ */
+function csvPair(
+  layout: SegmentLayout,
+  field: string,
+  alsoField: string,
+  onFields: FieldsHook,
+): OpenPartition {
+  const attributes = layout.attributes;
+  if (attributes) onFields(layout.partitions[0]?.name ?? '', attributes);
+  return (partition) => {
+    const blob = partition.name;
+    const format = partition.csv ?? { delimiter: ',', hasHeader: true };
+    let columns: string[] = attributes ?? [];
+    let at = { value: -1, also: -1 };
+    const parser = new CsvParser({ delimiter: format.delimiter });
+    let batch = fieldBatch(blob, true);
+    const select = () => {
+      at = { value: uniqueColumn(blob, columns, field), also: uniqueColumn(blob, columns, alsoField) };
+    };
+    if (!format.hasHeader) select();
+    let headerSeen = !format.hasHeader;
+    const onRecord = (fields: string[], row: number, error: string | undefined) => {
+      if (!headerSeen) {
+        headerSeen = true;
+        if (!attributes) {
+          columns = headerColumns(blob, fields);
+          onFields(blob, columns);
+        }
+        return select();
+      }
+      if (error !== undefined) addUnreadable(batch, row, error);
+      else if (fields.length !== columns.length) {
+        addUnreadable(batch, row, `expected ${columns.length} fields, found ${fields.length}`);
+      } else {
+        batch.rows.push(row);
+        batch.values.push(fields[at.value] ?? '');
+        batch.also!.push(fields[at.also] ?? '');
+      }
+    };
+    return {
+      push: (text) => parser.push(text, onRecord),
+      end: () => parser.end(onRecord),
+      take() {
+        const taken = batch;
+        batch = fieldBatch(blob, true);
+        return taken;
+      },
+    };
+  };
+}
+
+function uniqueColumn(blob: string, columns: string[], field: string): number {
+  if (columns.indexOf(field) !== columns.lastIndexOf(field)) throw ambiguous(blob, columns, field);
+  return columns.indexOf(field);
+}
+
+/** Picking one of two same-named columns would export whichever the writer put last. */
+const ambiguous = (blob: string, columns: string[], field: string) =>
+  new SegmentSourceError(
+    'FIELD_AMBIGUOUS',
+    `Blob ${blob} has ${columns.filter((name) => name === field).length} columns named "${field}"; rename all but one.`,
+  );
+
+const fieldBatch = (blob: string, withAlso = false): FieldBatch => ({
+  blob,
+  rows: [],
+  values: [],
+  unreadable: [],
+  ...(withAlso ? { also: [] } : {}),
+});
 
 function addUnreadable(batch: FieldBatch, row: number, reason: string): void {
   batch.unreadable.push({ index: batch.rows.length, reason });
   batch.rows.push(row);
   batch.values.push('');
+  batch.also?.push('');
 }
 
 /**

@@ -31,12 +31,22 @@ export interface FieldBatch {
    * object): index into `rows`, and why. They are never dropped silently. Usually empty.
    */
   unreadable: { index: number; reason: string }[];
+  /** With `alsoField`: each row's value of that second field, parallel to `values`. */
+  also?: string[];
+}
+
+export interface ReadFieldOptions {
+  signal?: AbortSignal;
+  /** A second field read in the same pass (e.g. an export's consent field), given in `batch.also`. */
+  alsoField?: string;
 }
 
 export type SegmentErrorCode =
   | 'SEGMENT_NOT_FOUND'
   | 'SEGMENT_EMPTY'
   | 'EMAIL_FIELD_MISSING'
+  /** The export's consent field is not among the segment's fields. */
+  | 'CONSENT_FIELD_MISSING'
   | 'MODEL_JSON_INVALID'
   | 'SEGMENT_FORMAT_UNSUPPORTED'
   /** Two columns carry the field's name. */
@@ -76,11 +86,12 @@ export interface SegmentSource {
   /**
    * One field's values of every row, partitions in order, a batch at a time, with back-pressure.
    * Throws SegmentSourceError: before the first batch for a missing folder, a malformed model.json
-   * or `field` not among the fields; SEGMENT_EMPTY (after no batch) when the partitions hold no rows;
-   * SEGMENT_CHANGED_DURING_READ when a partition changed under the read, or the folder lists other
-   * partitions after the last one was read (so a caller never gets a mix of two versions).
+   * or `field` (or `alsoField`) not among the fields; SEGMENT_EMPTY (after no batch) when the
+   * partitions hold no rows; SEGMENT_CHANGED_DURING_READ when a partition changed under the read, or
+   * the folder lists other partitions after the last one was read (so a caller never gets a mix of
+   * two versions).
    */
-  readField(name: string, field: string, options?: { signal?: AbortSignal }): AsyncIterable<FieldBatch>;
+  readField(name: string, field: string, options?: ReadFieldOptions): AsyncIterable<FieldBatch>;
   /** The segment's current version (throws SegmentSourceError for a missing or unreadable folder). */
   version(name: string): Promise<SegmentVersion>;
 }

@@ -5,6 +5,7 @@ import type { FieldBatch } from '../segments/segmentSource';
 import { DigestSet } from './digestSet';
 import { maskEmail, normalizeEmail } from './emailNormalizer';
 import { sortMembers } from './memberSort';
+import type { MemberFilter } from './memberFilter';
 import type { RejectionReport } from './rejectionReport';
 
 export interface CollectedCounts {
@@ -12,6 +13,8 @@ export interface CollectedCounts {
   invalid: number;
   duplicates: number;
   valid: number;
+  suppressed: number;
+  withoutConsent: number;
 }
 
 /** The de-duplicated members being collected. */
@@ -55,6 +58,8 @@ export interface CollectorOptions {
   /** The export's choice; off sends the normalized addresses. */
   hashEmails: boolean;
   limit: number;
+  /** Suppression list and consent filter; none when absent. */
+  filter?: MemberFilter;
 }
 
 /**
@@ -70,6 +75,9 @@ export class MemberCollector {
   read = 0;
   invalid = 0;
   duplicates = 0;
+  suppressed = 0;
+  withoutConsent = 0;
+  private readonly filter: MemberFilter | undefined;
 
   constructor(
     private readonly options: CollectorOptions,
@@ -77,6 +85,8 @@ export class MemberCollector {
   ) {
     this.digests = options.hashEmails ? new DigestSet(DIGEST_BYTES[options.hash]) : undefined;
     this.members = this.digests ?? new StringMemberStore();
+    const filter = options.filter;
+    this.filter = filter && (filter.suppressions || filter.consenting) ? filter : undefined;
   }
 
   get overLimit(): boolean {
@@ -85,8 +95,9 @@ export class MemberCollector {
 
   /** Adds a batch of rows in order; stops after the row that takes the set past the limit. */
   addBatch(batch: FieldBatch): void {
-    const { blob, rows, values, unreadable } = batch;
+    const { blob, rows, values, unreadable, also } = batch;
     const limit = this.options.limit;
+    const consent = this.filter?.consenting ? this.filter : undefined;
     let problem = 0;
     let problemAt = unreadable.length > 0 ? unreadable[0].index : -1;
     for (let i = 0; i < rows.length; i++) {
@@ -94,6 +105,10 @@ export class MemberCollector {
         this.addUnreadableRow(blob, rows[i], unreadable[problem].reason);
         problem += 1;
         problemAt = problem < unreadable.length ? unreadable[problem].index : -1;
+      } else if (consent && !consent.consents(also?.[i])) {
+        // Not consenting: not sent, and not judged (so never in the rejection report).
+        this.read += 1;
+        this.withoutConsent += 1;
       } else {
         this.addEmail(values[i], blob, rows[i]);
         if (this.members.size > limit) return;
@@ -109,10 +124,16 @@ export class MemberCollector {
       this.rejections.add(blob, row, normalized.reason, maskEmail(raw));
       return;
     }
-    const added =
-      this.digests && !normalized.isDigest
-        ? this.digests.addBinary(hash(this.options.hash, normalized.value, 'binary'))
-        : this.members.add(normalized.value);
+    const filter = this.filter;
+    let added: boolean;
+    if (this.digests && !normalized.isDigest) {
+      const digest = hash(this.options.hash, normalized.value, 'binary');
+      if (filter?.isSuppressedBinary(digest)) return void (this.suppressed += 1);
+      added = this.digests.addBinary(digest);
+    } else {
+      if (filter?.isSuppressed(normalized.value)) return void (this.suppressed += 1);
+      added = this.members.add(normalized.value);
+    }
     if (!added) this.duplicates += 1;
   }
 
@@ -123,7 +144,14 @@ export class MemberCollector {
   }
 
   counts(): CollectedCounts {
-    return { read: this.read, invalid: this.invalid, duplicates: this.duplicates, valid: this.members.size };
+    return {
+      read: this.read,
+      invalid: this.invalid,
+      duplicates: this.duplicates,
+      valid: this.members.size,
+      suppressed: this.suppressed,
+      withoutConsent: this.withoutConsent,
+    };
   }
 
   /** The members sorted (code-unit order, as `Array.prototype.sort`), ready for diff and snapshot. */

@@ -49,8 +49,11 @@ export interface SegmentFacts {
   limits: MemberLimits;
   /** The last successful send; null before the first. */
   previous: PreviousSend | null;
-  /** Members added and removed since `previous` (all added when there is none). */
-  change: { added: number; removed: number };
+  /**
+   * Members added and removed since `previous` (all added when there is none); of the removed, those
+   * now on the suppression list, which the mass-removal guard does not count.
+   */
+  change: { added: number; removed: number; removedBySuppression?: number };
   run: { id: string; dryRun: boolean; force: boolean };
   now: Date;
   policy: { resendAfterDays: number; massRemovalMaxShare: number; massRemovalMinCount: number };
@@ -77,12 +80,13 @@ export function decide(facts: SegmentFacts): Verdict {
   if (unchanged && previous.runId === run.id && !run.dryRun) {
     return { kind: 'alreadySent', audienceId: previous.audienceId, result: previous.result };
   }
-  if (previous && !run.force && change.removed >= policy.massRemovalMinCount) {
-    const share = change.removed / Math.max(1, previous.memberCount);
+  const guarded = change.removed - (change.removedBySuppression ?? 0);
+  if (previous && !run.force && guarded >= policy.massRemovalMinCount) {
+    const share = guarded / Math.max(1, previous.memberCount);
     if (share > policy.massRemovalMaxShare) {
       return {
         kind: 'massRemovalBlocked',
-        removed: change.removed,
+        removed: guarded,
         audienceSize: previous.memberCount,
         share,
         maxShare: policy.massRemovalMaxShare,

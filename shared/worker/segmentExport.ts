@@ -44,6 +44,8 @@ export function createSegmentExport(
     const { runId, exportId, segment } = job.message;
     const target = await load(job);
     job.target = target;
+    const suppressions = ports.suppressions.load(target.connection.id, target.destination.members.hash);
+    suppressions.catch(() => undefined); // awaited (and thrown) by the read
     const startedAt = now().toISOString();
     await recorder.update(job.message, (current) => ({
       status: 'running',
@@ -59,20 +61,27 @@ export function createSegmentExport(
       (error: unknown) => ({ snapshot: undefined, error }),
     );
     const limits = memberLimits(target.destination.limits, target.connection.profileLimit);
-    const { collector, readMs } = await readSegment(
+    const { collector, filter, readMs } = await readSegment(
       ports,
       recorder,
       job,
       target,
       limits,
       options.progressIntervalMs,
+      suppressions,
     );
 
     const diffStarted = Date.now();
     const members = collector.sortedMembers();
     collector.members.clear();
     const { snapshot: previous, error: snapshotError } = await previousSnapshot;
-    const change = previous ? diffSorted(previous.members, members) : { added: members.length, removed: 0 };
+    const change = previous
+      ? // Members suppressed since the last send leave the audience; that is no mass removal.
+        {
+          ...diffSorted(previous.members, members),
+          removedBySuppression: filter.countSuppressed(previous.members),
+        }
+      : { added: members.length, removed: 0, removedBySuppression: 0 };
     const diffMs = Date.now() - diffStarted;
     const verdict = decide({
       read: job.counts.read,

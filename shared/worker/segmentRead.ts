@@ -1,5 +1,7 @@
 import { emptyCounts, segmentTimings } from '../model/run';
 import { MemberCollector } from './memberCollector';
+import type { DigestList } from '../suppressions/digestList';
+import { MemberFilter } from './memberFilter';
 import { RejectionReport, rejectionsUrl } from './rejectionReport';
 import type { MemberLimits } from './segmentDecision';
 import { Canceled, type SegmentJob, type SegmentRecorder, type SegmentTarget } from './segmentJob';
@@ -7,6 +9,8 @@ import type { WorkerPorts } from './workerPorts';
 
 export interface SegmentRead {
   collector: MemberCollector;
+  /** The suppression list and consent filter the rows went through. */
+  filter: MemberFilter;
   readMs: number;
 }
 
@@ -22,18 +26,24 @@ export async function readSegment(
   target: SegmentTarget,
   limits: MemberLimits,
   progressIntervalMs: number,
+  /** The connection's suppression list, loading since the job started. */
+  suppressions: Promise<DigestList>,
 ): Promise<SegmentRead> {
   const { runId, segment } = job.message;
   const rejections = new RejectionReport();
+  const memberHash = target.destination.members.hash;
+  const { consent, hashEmails, emailField } = target.exportConfig;
+  const filter = new MemberFilter(memberHash, await suppressions, consent);
   const collector = new MemberCollector(
-    { hash: target.destination.members.hash, hashEmails: target.exportConfig.hashEmails, limit: limits.max },
+    { hash: memberHash, hashEmails, limit: limits.max, filter },
     rejections,
   );
   const abort = new AbortController();
   let nextProgressAt = Date.now() + progressIntervalMs;
   try {
-    const batches = ports.segments.readField(segment, target.exportConfig.emailField, {
+    const batches = ports.segments.readField(segment, emailField, {
       signal: abort.signal,
+      alsoField: consent?.field,
     });
     for await (const batch of batches) {
       collector.addBatch(batch);
@@ -57,5 +67,5 @@ export async function readSegment(
     counts: job.counts,
     timings: segmentTimings({ readMs, totalMs: Date.now() - job.startedMs }),
   }));
-  return { collector, readMs };
+  return { collector, filter, readMs };
 }

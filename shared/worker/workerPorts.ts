@@ -7,6 +7,7 @@ import type { ExportQueue } from '../queue/exportQueue';
 import type { RunService } from '../runs/runService';
 import type { SegmentSource } from '../segments/segmentSource';
 import type { Services } from '../services';
+import type { SuppressionService } from '../suppressions/suppressionService';
 import { AUDIENCES_TABLE, createAudienceRegistry, type AudienceRegistry } from './audienceRegistry';
 import type { RejectionReport } from './rejectionReport';
 import { createSegmentLeases, SEGMENT_WORK_TABLE, type SegmentLeases } from './segmentLease';
@@ -32,6 +33,8 @@ export interface WorkerPorts {
   rejections: { save(runId: string, segment: string, report: RejectionReport): Promise<void> };
   audiences: AudienceRegistry;
   leases: SegmentLeases;
+  /** The connection's suppression list, loaded once per segment. */
+  suppressions: Pick<SuppressionService, 'load'>;
 }
 
 /** The app's ports (the worker is created on the first queue message, which needs them all). */
@@ -55,6 +58,7 @@ export function workerPorts(services: Services): WorkerPorts {
       },
     },
     audiences: createAudienceRegistry(() => services.storage.table(AUDIENCES_TABLE)),
+    suppressions: services.suppressions,
     leases: createSegmentLeases(
       () => services.storage.table(SEGMENT_WORK_TABLE),
       services.config.RUN_STALE_AFTER_SECONDS * 1000,

@@ -64,6 +64,10 @@ const samples: Record<string, Sample> = {
   setExportUser: { params: connection, status: 200 },
   // not signed in to RollWorks: a caller let through learns that (422), the others get 403
   listConnectionAdvertisers: { params: connection, status: 422 },
+  // a JSON body is the wrong media type for a list: 415 once the role is allowed
+  replaceSuppressions: { params: connection, body: {}, status: 415 },
+  getSuppressions: { params: connection, status: 200 },
+  clearSuppressions: { params: connection, status: 204 },
   completeAuthorization: { query: '?code=abc', status: 400 }, // no state → error page
   listSegments: { status: 200 },
   getSegment: { params: () => ({ name: 'missing-segment' }), status: 404 },

@@ -298,7 +298,7 @@ describe('DELETE /api/connections/{id} leaves nothing of the connection behind',
     return found;
   }
 
-  it('deletes its tokens, pending OAuth states and refresh lease from the secret store and tables', async () => {
+  it('deletes its tokens, pending OAuth states, refresh lease and suppression list', async () => {
     const connection = await create('fully used then deleted');
     const authorize = await request('POST', `/api/connections/${connection.id}/authorize`, 'admin');
     expect((await fetch(await signInAtRollWorks(authorize.json.authorizeUrl))).status).toBe(200);
@@ -308,6 +308,21 @@ describe('DELETE /api/connections/{id} leaves nothing of the connection behind',
       leaseSeconds: 60,
       waitTimeoutMs: 1_000,
     }).acquire(connection.id);
+    const suppressions = await fetch(`${api.origin}/api/connections/${connection.id}/suppressions`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${tokens.admin}`, 'Content-Type': 'text/plain' },
+      body: 'opted-out@example.com\n',
+    });
+    expect(suppressions.status).toBe(200);
+    const suppressionBlobs = async () => {
+      const names: string[] = [];
+      for await (const blob of getServices()
+        .storage.stateContainer()
+        .listBlobsFlat({ prefix: 'suppressions/' }))
+        if (blob.name.includes(connection.id)) names.push(blob.name);
+      return names;
+    };
+    expect(await suppressionBlobs()).toHaveLength(1);
     const tables = [LOCAL_SECRETS_TABLE, OAUTH_STATES_TABLE, TOKEN_LEASES_TABLE, CONNECTIONS_TABLE];
     const before = (await Promise.all(tables.map((t) => rowsNaming(t, connection.id)))).flat();
     expect(before.length).toBeGreaterThanOrEqual(4);
@@ -316,6 +331,7 @@ describe('DELETE /api/connections/{id} leaves nothing of the connection behind',
     expect((await request('DELETE', `/api/connections/${connection.id}`, 'admin')).status).toBe(204);
     expect((await Promise.all(tables.map((t) => rowsNaming(t, connection.id)))).flat()).toEqual([]);
     expect(await getServices().secrets.get(connectionSecretNames(connection.id).tokens)).toBeUndefined();
+    expect(await suppressionBlobs()).toEqual([]);
   });
 });
 

@@ -16,6 +16,11 @@ beforeAll(async () => {
   await stack.writeSegment('tiny', { rows: 60 }); // no manifest: counted on demand
   await stack.writeSegment('huge', { rows: 3, manifestRows: 250_001 });
   await stack.writeSegment('noemail', { rows: 3, fields: ['mail', 'name'], manifestRows: 5_000 });
+  await stack.writeSegment('consenting', {
+    rows: 3,
+    fields: ['email', 'MarketingConsent'],
+    manifestRows: 5_000,
+  });
 });
 afterAll(() => stack?.stop());
 
@@ -93,6 +98,28 @@ describe('POST /api/exports', () => {
     expect(response.status).toBe(422);
     expect(response.body).toMatchObject({ code: 'EMAIL_FIELD_MISSING', field: 'emailField' });
     expect(response.body.detail).toContain('"noemail"');
+  });
+
+  test('consent filter: saved and answered; a chosen segment without the field → 422 naming consent.field', async () => {
+    const connection = stack.connections.add();
+    const consent = { field: 'MarketingConsent', acceptedValues: [' true ', 'yes', '1'] };
+    const saved = await post({ ...exportBody(connection.id, ['consenting']), consent });
+    expect(saved.status).toBe(201);
+    expect(saved.body.consent).toEqual({ field: 'MarketingConsent', acceptedValues: ['true', 'yes', '1'] });
+
+    const missing = await post({ ...exportBody(connection.id, ['consenting', 'newsletter']), consent });
+    expect(missing.status).toBe(422);
+    expect(missing.body).toMatchObject({ code: 'CONSENT_FIELD_MISSING', field: 'consent.field' });
+    expect(missing.body.detail).toContain('"newsletter" has no field "MarketingConsent"');
+
+    for (const acceptedValues of [[], Array.from({ length: 21 }, (_, i) => `v${i}`), ['yes', '  ']]) {
+      const invalid = await post({
+        ...exportBody(connection.id, ['consenting']),
+        consent: { ...consent, acceptedValues },
+      });
+      expect(invalid.status).toBe(422);
+      expect(invalid.body.field).toMatch(/^consent\.acceptedValues/);
+    }
   });
 
   test('segment under 100 profiles (counted, no manifest) → 422 with both numbers', async () => {

@@ -32,6 +32,8 @@ interface Operation {
   template: string;
   params: string[];
   hasBody: boolean;
+  /** Takes a streamed text body (text/plain, text/csv) instead of JSON. */
+  textBody: boolean;
   bodyFields: string[];
 }
 
@@ -57,6 +59,7 @@ async function operations(): Promise<Operation[]> {
         template,
         params: (operation.parameters ?? []).filter((p) => p.in === 'path').map((p) => p.name),
         hasBody: Boolean(operation.requestBody),
+        textBody: Boolean(operation.requestBody?.content['text/plain']),
         bodyFields: Object.keys(schema?.properties ?? {}),
       });
     }
@@ -89,6 +92,22 @@ const BODIES: { name: string; body: string; type?: string }[] = [
   { name: 'text/plain', body: '{}', type: 'text/plain' },
   { name: 'no Content-Type', body: '{"displayName":"x"}', type: '' },
 ];
+/** Text bodies (suppression lists) that hold nothing usable: sent to a real connection too. */
+const TEXT_BODIES: { name: string; body: string | Buffer; type: string }[] = [
+  {
+    name: 'invalid UTF-8',
+    body: Buffer.from([0xff, 0xfe, 0xc0, 0xaf, 0x0a, 0xed, 0xa0, 0x80]),
+    type: 'text/plain',
+  },
+  { name: 'control characters', body: 'a\u0000b@example\u001b.com\n\u0007', type: 'text/plain' },
+  { name: 'a 2 MB line', body: 'x'.repeat(2 * 1024 * 1024), type: 'text/plain' },
+  { name: 'CSV with two columns and no column', body: 'a,b\n1,2\n', type: 'text/csv' },
+  { name: 'CSV with a broken quote', body: 'Email\n"a@example.com\n', type: 'text/csv' },
+  { name: 'CSV header only', body: 'Email\n', type: 'text/csv' },
+  { name: 'a charset that is not UTF-8', body: 'a@example.com', type: 'text/plain; charset=utf-16' },
+  { name: 'JSON', body: '{"emails":["a@example.com"]}', type: 'application/json' },
+];
+
 /**
  * A valid body per operation that takes one: each field is then replaced by each bad value in turn,
  * so a value is judged by its own rule and not refused for a sibling that is missing.
@@ -133,7 +152,12 @@ interface Answer {
 }
 
 /** One request written as is: fetch would normalize or refuse some of these paths. */
-function send(method: string, path: string, body?: string, type = 'application/json'): Promise<Answer> {
+function send(
+  method: string,
+  path: string,
+  body?: string | Buffer,
+  type = 'application/json',
+): Promise<Answer> {
   const { hostname, port } = new URL(api.origin);
   const head = [
     `${method} ${path} HTTP/1.1`,
@@ -148,7 +172,7 @@ function send(method: string, path: string, body?: string, type = 'application/j
   return new Promise((resolve, reject) => {
     const socket = net.connect(Number(port), hostname, () =>
       // write, not end: the server closes a half-closed socket before an async handler answers
-      socket.write(`${head.join('\r\n')}\r\n\r\n${body ?? ''}`),
+      socket.write(Buffer.concat([Buffer.from(`${head.join('\r\n')}\r\n\r\n`), Buffer.from(body ?? '')])),
     );
     const chunks: Buffer[] = [];
     socket.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -171,6 +195,11 @@ it('answers every malformed input to every operation with a 4xx problem+json and
   const ops = await operations();
   expect(ops.length).toBeGreaterThan(15);
   expect(ops.every((op) => op.template.startsWith('/api/'))).toBe(true);
+  const connection = (await fetch(`${api.origin}/api/connections`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${admin}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ displayName: 'Fuzz texts', access: 'admins', dataPrivacyConsent: true }),
+  }).then((response) => response.json())) as { id: string };
   const before = await harness.allTableText();
   const findings: string[] = [];
   const check = (label: string, answer: Answer) => {
@@ -204,6 +233,17 @@ it('answers every malformed input to every operation with a 4xx problem+json and
     if (!op.hasBody) continue;
     for (const { name, body, type } of BODIES) {
       check(`${op.method} ${path} with ${name}`, await send(op.method, path, body, type));
+    }
+    if (op.textBody) {
+      const real = fill(op.template, op.params, () => connection.id);
+      for (const { name, body, type } of TEXT_BODIES) {
+        check(`${op.method} ${real} with ${name}`, await send(op.method, real, body, type));
+        check(
+          `${op.method} ${real}?column= with ${name}`,
+          await send(op.method, `${real}?column=`, body, type),
+        );
+      }
+      continue;
     }
     const valid = VALID_BODIES[op.operationId];
     if (!valid) findings.push(`${op.operationId}: no valid body in VALID_BODIES to fuzz from`);

@@ -102,7 +102,14 @@ describe('member collection', () => {
       ['A@x.io', 'a@x.io ', md5('a@x.io'), 'b@x.io', 'bad', undefined, md5('c@x.io').toUpperCase()],
       true,
     );
-    expect(collector.counts()).toEqual({ read: 7, invalid: 2, duplicates: 2, valid: 3 });
+    expect(collector.counts()).toEqual({
+      read: 7,
+      invalid: 2,
+      duplicates: 2,
+      valid: 3,
+      suppressed: 0,
+      withoutConsent: 0,
+    });
     expect(collector.sortedMembers()).toEqual([md5('a@x.io'), md5('b@x.io'), md5('c@x.io')].sort());
     expect(report.toCsv()).toBe(
       'blob,row,reason,email\npart-0.csv,5,no @ in email,b***\npart-0.csv,6,email missing,\n',
@@ -115,7 +122,14 @@ describe('member collection', () => {
     ['bad1', 'a@x.io', 'bad2', 'bad3', undefined].forEach((value, i) =>
       collector.addEmail(value, 'part-0.csv', i + 1),
     );
-    expect(collector.counts()).toEqual({ read: 5, invalid: 4, duplicates: 0, valid: 1 });
+    expect(collector.counts()).toEqual({
+      read: 5,
+      invalid: 4,
+      duplicates: 0,
+      valid: 1,
+      suppressed: 0,
+      withoutConsent: 0,
+    });
     expect(report.size).toBe(4);
     expect(report.toCsv()).toBe(
       'blob,row,reason,email\npart-0.csv,1,no @ in email,b***\npart-0.csv,3,no @ in email,b***\n' +

@@ -103,6 +103,33 @@ const table: [string, Partial<SegmentFacts>, Verdict][] = [
     { change: { added: 0, removed: 99 }, previous: previous({ memberCount: 120 }) },
     { kind: 'send', mode: 'replace', resend: false },
   ],
+  [
+    'removals of members now suppressed never trip the guard',
+    { change: { added: 0, removed: 300, removedBySuppression: 300 } },
+    { kind: 'send', mode: 'replace', resend: false },
+  ],
+  [
+    'only the removals not caused by suppression count for the guard (101 of 400 > 20%)',
+    { change: { added: 0, removed: 400, removedBySuppression: 299 } },
+    {
+      kind: 'massRemovalBlocked',
+      removed: 101,
+      audienceSize: 500,
+      share: 0.202,
+      maxShare: 0.2,
+      dryRun: false,
+    },
+  ],
+  [
+    'suppression removals plus a few others under the minimum count go through',
+    { change: { added: 0, removed: 399, removedBySuppression: 300 } },
+    { kind: 'send', mode: 'replace', resend: false },
+  ],
+  [
+    'a segment unchanged but for newly suppressed members is sent, not "unchanged"',
+    { change: { added: 0, removed: 5, removedBySuppression: 5 } },
+    { kind: 'send', mode: 'replace', resend: false },
+  ],
   ['a dry run sends nothing', { run: run({ dryRun: true }) }, { kind: 'dryRun' }],
   [
     'a dry run of a first send',
