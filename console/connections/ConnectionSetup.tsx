@@ -10,6 +10,7 @@ import { useAction } from '../ui/useAction';
 import { useLoad } from '../ui/useLoad';
 import { ACCESS_TEXT } from './connectionText';
 import { RollWorksSteps } from './RollWorksSteps';
+import { SuppressionList } from './SuppressionList';
 
 const FIELDS = ['displayName', 'access', 'dataPrivacyConsent'] as const;
 type Access = keyof typeof ACCESS_TEXT;
@@ -124,6 +125,7 @@ export function ConnectionSetup({ id }: { id?: string }) {
       {connection && (
         <>
           <RollWorksSteps connection={connection} reload={loaded.reload} />
+          <SuppressionList connectionId={connection.id} />
           <p class="actions">
             <button type="button" class="primary" disabled={busy} onClick={() => void save()}>
               Save

@@ -1,5 +1,5 @@
 import { useState } from 'preact/hooks';
-import { ApiProblem } from '../api/problem';
+import { ApiProblem, messagesByField } from '../api/problem';
 import type { ExportView, Run } from '../api/types';
 import { useConsole } from '../app/context';
 import { Link } from '../app/Link';
@@ -8,6 +8,7 @@ import { navigate } from '../app/router';
 import { ErrorAlert } from '../ui/fields';
 import { useAction } from '../ui/useAction';
 import { newIdempotencyKey } from '../runs/runState';
+import { AudiencesChoice, type AudiencesMode } from './AudiencesChoice';
 
 /** Run, Dry run, Cancel, Edit, Create duplicate, Remove: only those the caller's role allows. */
 export function ExportActions({
@@ -22,6 +23,7 @@ export function ExportActions({
   const { api, can, session } = useConsole();
   const { error, run: act } = useAction();
   const [confirming, setConfirming] = useState(false);
+  const [audiences, setAudiences] = useState<AudiencesMode>('keep');
   const runs = mayRun(can, session.user.roles, item.canEdit);
   const edits = can.addExports && item.canEdit;
 
@@ -42,9 +44,10 @@ export function ExportActions({
     });
   const remove = () =>
     act(async () => {
-      await api.send('DELETE', `/exports/${item.id}`);
+      await api.send('DELETE', `/exports/${item.id}?audiences=${audiences}`);
       navigate('/exports');
     });
+  const removeMessages = messagesByField(error, ['audiences']);
   const inProgress =
     error instanceof ApiProblem && typeof error.extra.runId === 'string' ? error.extra.runId : undefined;
 
@@ -83,8 +86,16 @@ export function ExportActions({
       {confirming && (
         <div class="confirm" role="alertdialog" aria-labelledby="confirm-remove">
           <p id="confirm-remove">
-            Remove the export <strong>{item.displayName}</strong>? Its RollWorks audiences stay in RollWorks.
+            Remove the export <strong>{item.displayName}</strong>? Nothing of it is sent again, and its lists
+            of sent members and its rejection reports are deleted.
           </p>
+          <AudiencesChoice
+            id="remove-audiences"
+            legend="Its audiences in RollWorks"
+            value={audiences}
+            onChange={setAudiences}
+            messages={removeMessages}
+          />
           <button type="button" class="danger" onClick={() => void remove()}>
             Remove export
           </button>
@@ -93,7 +104,7 @@ export function ExportActions({
           </button>
         </div>
       )}
-      <ErrorAlert error={error} />
+      {!removeMessages.has('audiences') && <ErrorAlert error={error} />}
       {inProgress && (
         <p>
           <Link to={`/runs/${inProgress}`}>Watch the run in progress</Link>

@@ -8,7 +8,7 @@ import { useLoad } from '../ui/useLoad';
 import { runInProgress } from '../runs/runState';
 import { ExportActions } from './ExportActions';
 import { HistoryChart } from './HistoryChart';
-import { scheduleText } from './scheduleText';
+import { scheduleText, triggerText } from './scheduleText';
 
 const HISTORY = 30;
 const POLL_MS = 2000;
@@ -62,7 +62,7 @@ export function ExportDetails({ id }: { id: string }) {
                   <Link to={`/runs/${run.id}`}>{when(run.startedAt ?? run.createdAt)}</Link>
                 </td>
                 <td>
-                  {run.trigger.type === 'scheduled' ? 'Schedule' : `${run.trigger.by?.name ?? 'On demand'}`}
+                  {triggerText(run.trigger)}
                   {run.dryRun ? ' (dry run)' : ''}
                 </td>
                 <td>

@@ -7,6 +7,8 @@ import { navigate } from '../app/router';
 import { ErrorAlert, FieldError, FormError, SelectField, TextField, type FieldMessages } from '../ui/fields';
 import { useLoad } from '../ui/useLoad';
 import { AdvertiserField } from './AdvertiserField';
+import { AudiencesChoice, type AudiencesMode } from './AudiencesChoice';
+import { ConsentFields } from './ConsentFields';
 import { DRAFT_FIELDS, draftOf, emptyDraft, requestOf, withoutMessagesOf, type Draft } from './draft';
 import { SchedulePicker } from './SchedulePicker';
 import { commonFields, likelyEmailField } from './segmentChoice';
@@ -29,6 +31,7 @@ export function ExportForm({ id, duplicateOf }: { id?: string; duplicateOf?: str
   const [drafted, setDrafted] = useState(!source);
   const [messages, setMessages] = useState<FieldMessages>(new Map());
   const [busy, setBusy] = useState(false);
+  const [audiences, setAudiences] = useState<AudiencesMode>('keep');
   const change = (patch: Partial<Draft>) => {
     setDraft((current) => ({ ...current, ...patch }));
     setMessages((current) => withoutMessagesOf(current, Object.keys(patch)));
@@ -49,6 +52,9 @@ export function ExportForm({ id, duplicateOf }: { id?: string; duplicateOf?: str
         : Promise.resolve(undefined),
     [draft.connectionId],
   );
+  const dropped = id
+    ? (loaded.data?.existing?.segments ?? []).filter((s) => !draft.segments.includes(s))
+    : [];
   const fields = commonFields(loaded.data?.segments ?? [], draft.segments);
   useEffect(() => {
     if (!fields.includes(draft.emailField))
@@ -61,7 +67,11 @@ export function ExportForm({ id, duplicateOf }: { id?: string; duplicateOf?: str
     setMessages(new Map());
     try {
       const saved = id
-        ? await api.send<ExportView>('PUT', `/exports/${id}`, requestOf(draft))
+        ? await api.send<ExportView>(
+            'PUT',
+            `/exports/${id}${dropped.length > 0 ? `?audiences=${audiences}` : ''}`,
+            requestOf(draft),
+          )
         : await api.send<ExportView>('POST', '/exports', requestOf(draft));
       navigate(`/exports/${saved.id}`);
     } catch (error) {
@@ -121,6 +131,15 @@ export function ExportForm({ id, duplicateOf }: { id?: string; duplicateOf?: str
           messages={messages}
           onChange={(segments) => change({ segments })}
         />
+        {dropped.length > 0 && (
+          <AudiencesChoice
+            id="dropped-audiences"
+            legend={`Audiences of the segments no longer exported (${dropped.join(', ')})`}
+            value={audiences}
+            onChange={setAudiences}
+            messages={messages}
+          />
+        )}
         <fieldset>
           <legend>Data matching</legend>
           <SelectField
@@ -142,6 +161,7 @@ export function ExportForm({ id, duplicateOf }: { id?: string; duplicateOf?: str
             Hash emails (MD5)
           </label>
         </fieldset>
+        <ConsentFields draft={draft} fields={fields} change={change} messages={messages} />
         <SchedulePicker draft={draft} change={change} messages={messages} />
         <p class="actions">
           <button type="submit" class="primary" disabled={busy}>

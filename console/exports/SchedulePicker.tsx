@@ -5,6 +5,7 @@ import type { Draft, ScheduleKind } from './draft';
 const KINDS: { kind: ScheduleKind; label: string }[] = [
   { kind: 'system', label: 'System refresh' },
   { kind: 'custom', label: 'Custom schedule (cron)' },
+  { kind: 'segmentUpdated', label: 'When the segment data changes' },
   { kind: 'off', label: 'Off' },
 ];
 const RUNS_SHOWN = 5;
@@ -53,6 +54,19 @@ export function SchedulePicker({ draft, change, messages }: Props) {
         </label>
       ))}
       <FieldError id="schedule" messages={messages} field="schedule" />
+      {draft.scheduleKind === 'segmentUpdated' && (
+        <div class="nested">
+          <TextField
+            id="schedule-min-interval"
+            label="Minutes between runs, at least"
+            field="schedule.minIntervalMinutes"
+            value={draft.minIntervalMinutes}
+            messages={messages}
+            onInput={(minIntervalMinutes) => change({ minIntervalMinutes })}
+            hint="A run starts once new data in a chosen segment has stopped changing for a few minutes; segments that did not change start nothing."
+          />
+        </div>
+      )}
       {draft.scheduleKind === 'custom' && (
         <div class="nested">
           <TextField

@@ -7,6 +7,7 @@ import { mayRun } from '../app/permissions';
 import { ErrorAlert } from '../ui/fields';
 import { statusText, when } from '../ui/format';
 import { useLoad } from '../ui/useLoad';
+import { triggerText } from '../exports/scheduleText';
 import { runInProgress } from './runState';
 import { SegmentResult } from './SegmentResult';
 
@@ -42,11 +43,7 @@ export function RunDetails({ id }: { id: string }) {
           {run.dryRun && ' (dry run)'}
         </dd>
         <dt>Started by</dt>
-        <dd>
-          {run.trigger.type === 'scheduled'
-            ? `Schedule (due ${when(run.trigger.dueAt)})`
-            : (run.trigger.by?.name ?? 'On demand')}
-        </dd>
+        <dd>{triggerText(run.trigger, true)}</dd>
         <dt>Started</dt>
         <dd>{when(run.startedAt ?? run.createdAt)}</dd>
         <dt>Finished</dt>

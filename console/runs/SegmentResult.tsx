@@ -6,11 +6,23 @@ import { ErrorAlert } from '../ui/fields';
 import { count, duration, statusText, when } from '../ui/format';
 import { outcomeSentence, rowsPerSecond, stageOf } from './outcome';
 
-const COUNTS = ['read', 'invalid', 'duplicates', 'valid', 'sent', 'added', 'removed'] as const;
+const COUNTS = [
+  'read',
+  'invalid',
+  'duplicates',
+  'suppressed',
+  'withoutConsent',
+  'valid',
+  'sent',
+  'added',
+  'removed',
+] as const;
 const COUNT_NAMES: Record<(typeof COUNTS)[number], string> = {
   read: 'Read',
   invalid: 'Invalid',
   duplicates: 'Duplicates',
+  suppressed: 'Suppressed',
+  withoutConsent: 'Without consent',
   valid: 'Valid',
   sent: 'Sent',
   added: 'Added',
