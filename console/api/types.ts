@@ -4,6 +4,7 @@ import type { exportRequestSchema, exportResponseSchema } from '../../shared/exp
 import type { RunResponse, SegmentRunResponse } from '../../shared/runs/schemas';
 import type { segmentInfoSchema } from '../../shared/segments/segmentSchemas';
 import type { advertiserListSchema } from '../../shared/connections/advertiserSchemas';
+import type { suppressionInfoSchema, suppressionReplacedSchema } from '../../shared/suppressions/schemas';
 
 /** The API's shapes, from the zod schemas that validate and describe them (types only: no zod in the bundle). */
 export type Connection = z.infer<typeof connectionSchema>;
@@ -16,3 +17,5 @@ export type Segment = z.infer<typeof segmentInfoSchema>;
 export type AdvertiserList = z.infer<typeof advertiserListSchema>;
 export type Run = RunResponse;
 export type SegmentRun = SegmentRunResponse;
+export type SuppressionList = z.infer<typeof suppressionInfoSchema>;
+export type SuppressionUpload = z.infer<typeof suppressionReplacedSchema>;
