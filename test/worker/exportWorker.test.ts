@@ -1,32 +1,11 @@
 import { rejectionBlobName } from '../../shared/worker/rejectionReport';
 import { snapshotBlobName } from '../../shared/worker/snapshotStore';
-import { makeSegment, md5, startBackends, createWorld, type Backends, type World } from './workerWorld';
+import { makeSegment, md5, useWorlds } from './workerWorld';
 
 const SEGMENT = 'vip customers';
 
 describe('export worker: Azurite + RollWorks simulator over HTTP', () => {
-  let backends: Backends;
-  const worlds: World[] = [];
-  const world = (options: Parameters<typeof createWorld>[1] = {}) => {
-    const created = createWorld(backends, options);
-    worlds.push(created);
-    return created;
-  };
-
-  beforeAll(async () => {
-    backends = await startBackends();
-  });
-  afterAll(() => backends?.stop());
-  afterEach(() => {
-    for (const w of worlds) {
-      const text = w.logLines.join('\n');
-      expect(text).not.toMatch(/@example\.com/i);
-      expect(text).not.toMatch(/\b[a-f0-9]{32}\b/);
-      expect(text).not.toMatch(/Bearer\s+\w/);
-    }
-    worlds.length = 0;
-    backends.simulator.state.setFaults({});
-  });
+  const { world } = useWorlds();
 
   it('sends a new segment: one audience with exactly the unique valid emails, counts and rejections', async () => {
     const w = world();

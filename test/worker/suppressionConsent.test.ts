@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { DigestList } from '../../shared/suppressions/digestList';
 import { createSuppressionStore } from '../../shared/suppressions/suppressionStore';
-import { makeSegment, md5, startBackends, createWorld, type Backends, type World } from './workerWorld';
+import { makeSegment, md5, type World, useWorlds } from './workerWorld';
 
 const SEGMENT = 'vip customers';
 const BY = { id: 'admin-1', name: 'Admin' };
@@ -27,26 +27,7 @@ async function writeConsentSegment(w: World, rows: [string, string][]): Promise<
 }
 
 describe('suppression list and consent filter: worker + Azurite + RollWorks simulator', () => {
-  let backends: Backends;
-  const worlds: World[] = [];
-  const world = (options: Parameters<typeof createWorld>[1] = {}) => {
-    const created = createWorld(backends, options);
-    worlds.push(created);
-    return created;
-  };
-
-  beforeAll(async () => {
-    backends = await startBackends();
-  });
-  afterAll(() => backends?.stop());
-  afterEach(() => {
-    for (const w of worlds) {
-      const text = w.logLines.join('\n');
-      expect(text).not.toMatch(/@example\.com/i);
-      expect(text).not.toMatch(/\b[a-f0-9]{32}\b/);
-    }
-    worlds.length = 0;
-  });
+  const { world } = useWorlds();
 
   it('never sends a suppressed member, given as email or digest, in any spelling; counts them', async () => {
     const w = world();

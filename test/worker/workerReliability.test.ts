@@ -1,44 +1,25 @@
 import { afterRead, crashAfter } from './fakes/faults';
-import { makeSegment, startBackends, createWorld, type Backends, type World } from './workerWorld';
+import { makeSegment, useWorlds } from './workerWorld';
 
 const SEGMENT = 'loyal';
 
 class InjectedCrash extends Error {}
 
 describe('export worker reliability: Azurite + RollWorks simulator over HTTP', () => {
-  let backends: Backends;
-  const worlds: World[] = [];
-  const world = (options: Parameters<typeof createWorld>[1] = {}) => {
-    const created = createWorld(backends, { segments: [SEGMENT], ...options });
-    worlds.push(created);
-    return created;
-  };
-
-  beforeAll(async () => {
-    backends = await startBackends();
-  });
-  afterAll(() => backends?.stop());
-  afterEach(() => {
-    backends.simulator.state.setFaults({});
-    for (const w of worlds) {
-      const text = w.logLines.join('\n');
-      expect(text).not.toMatch(/@example\.com/i);
-      expect(text).not.toMatch(/\b[a-f0-9]{32}\b/);
-    }
-    worlds.length = 0;
-  });
+  const harness = useWorlds({ segments: [SEGMENT] });
+  const { world } = harness;
 
   it('rides out a storm of 429s and 500s and ends with exactly the right audience', async () => {
     const w = world({ settings: { ROLLWORKS_RETRY_BUDGET_MS: '30000' } });
     const segment = makeSegment('storm', 300, 10, 5);
     await w.writeSegment(SEGMENT, segment);
-    backends.simulator.state.setFaults({ rate429: 0.5, rate500: 0.25, seed: 3 });
+    harness.backends.simulator.state.setFaults({ rate429: 0.5, rate500: 0.25, seed: 3 });
     const run = w.startRun();
     for (let delivery = 1; delivery <= 5; delivery++) {
       await w.deliver(run.message(), { dequeueCount: delivery });
       if (w.runs.segment(run.runId, SEGMENT).status === 'succeeded') break;
     }
-    backends.simulator.state.setFaults({});
+    harness.backends.simulator.state.setFaults({});
     expect(w.requests().filter((r) => r.fault).length).toBeGreaterThan(2);
     expect(w.runs.segment(run.runId, SEGMENT)).toMatchObject({ status: 'succeeded', counts: { sent: 300 } });
     w.expectAudience(segment.expected);
@@ -46,10 +27,10 @@ describe('export worker reliability: Azurite + RollWorks simulator over HTTP', (
     // and a later change goes through the same storm to the same audience
     const changed = makeSegment('storm', 300, 0, 0, 5);
     await w.writeSegment(SEGMENT, changed);
-    backends.simulator.state.setFaults({ rate429: 0.5, rate500: 0.25, seed: 1 });
+    harness.backends.simulator.state.setFaults({ rate429: 0.5, rate500: 0.25, seed: 1 });
     const second = w.startRun();
     await w.deliver(second.message());
-    backends.simulator.state.setFaults({});
+    harness.backends.simulator.state.setFaults({});
     expect(w.runs.segment(second.runId, SEGMENT)).toMatchObject({
       status: 'succeeded',
       counts: { added: 5, removed: 5 },
@@ -61,10 +42,10 @@ describe('export worker reliability: Azurite + RollWorks simulator over HTTP', (
     const w = world({ settings: { ROLLWORKS_RETRY_BUDGET_MS: '200' } });
     const segment = makeSegment('late', 120);
     await w.writeSegment(SEGMENT, segment);
-    backends.simulator.state.setFaults({ rate500: 1 });
+    harness.backends.simulator.state.setFaults({ rate500: 1 });
     const run = w.startRun();
     await w.deliver(run.message(), { messageId: 'first' });
-    backends.simulator.state.setFaults({});
+    harness.backends.simulator.state.setFaults({});
 
     const parked = w.runs.segment(run.runId, SEGMENT);
     expect(parked.status).toBe('running');
@@ -81,14 +62,14 @@ describe('export worker reliability: Azurite + RollWorks simulator over HTTP', (
   it('fails the segment with the last error after too many re-enqueues', async () => {
     const w = world({ settings: { ROLLWORKS_RETRY_BUDGET_MS: '50' }, worker: { maxRequeues: 2 } });
     await w.writeSegment(SEGMENT, makeSegment('giveup', 120));
-    backends.simulator.state.setFaults({ rate500: 1 });
+    harness.backends.simulator.state.setFaults({ rate500: 1 });
     const run = w.startRun();
     let message: unknown = run.message();
     for (let delivery = 1; delivery <= 3; delivery++) {
       await w.deliver(message, { messageId: `giveup-${delivery}` });
       if (w.queue.sent.length === delivery) message = w.queue.sent[delivery - 1].message;
     }
-    backends.simulator.state.setFaults({});
+    harness.backends.simulator.state.setFaults({});
     expect(w.queue.sent).toHaveLength(2);
     const state = w.runs.segment(run.runId, SEGMENT);
     expect(state).toMatchObject({
@@ -104,7 +85,7 @@ describe('export worker reliability: Azurite + RollWorks simulator over HTTP', (
     const w = world();
     const segment = makeSegment('token', 125);
     await w.writeSegment(SEGMENT, segment);
-    backends.simulator.state.expireAccessTokens();
+    harness.backends.simulator.state.expireAccessTokens();
     const run = w.startRun();
     await w.deliver(run.message());
     expect(w.runs.segment(run.runId, SEGMENT).status).toBe('succeeded');
@@ -195,7 +176,7 @@ describe('export worker reliability: Azurite + RollWorks simulator over HTTP', (
       ports: afterRead(() => {
         if (armed) {
           armed = false;
-          backends.simulator.state.setFaults({ dropRate: 1, dropAfterProcessing: true });
+          harness.backends.simulator.state.setFaults({ dropRate: 1, dropAfterProcessing: true });
         }
       }),
       settings: { ROLLWORKS_RETRY_BUDGET_MS: '100' },
@@ -204,7 +185,7 @@ describe('export worker reliability: Azurite + RollWorks simulator over HTTP', (
     await w.writeSegment(SEGMENT, segment);
     const run = w.startRun();
     await w.deliver(run.message(), { messageId: 'lost-1' });
-    backends.simulator.state.setFaults({});
+    harness.backends.simulator.state.setFaults({});
     expect(w.runs.segment(run.runId, SEGMENT).status).toBe('running');
     expect(w.queue.sent).toHaveLength(1);
     expect(w.audiences()).toHaveLength(1); // the simulator did create it

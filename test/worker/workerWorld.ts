@@ -50,6 +50,44 @@ export async function startBackends() {
 
 export type Backends = Awaited<ReturnType<typeof startBackends>>;
 
+/**
+ * Backends for the calling describe block and a `world` factory (`defaults` under each world's
+ * options). After each test, no world's log holds an email, an MD5 digest or a bearer token, and the
+ * simulator's faults are cleared.
+ */
+export function useWorlds(defaults: Parameters<typeof createWorld>[1] = {}) {
+  let backends: Backends | undefined;
+  const worlds: World[] = [];
+  beforeAll(async () => {
+    backends = await startBackends();
+  });
+  afterAll(() => backends?.stop());
+  afterEach(() => {
+    for (const w of worlds) {
+      const text = w.logLines.join('\n');
+      expect(text).not.toMatch(/@example\.com/i);
+      expect(text).not.toMatch(/\b[a-f0-9]{32}\b/);
+      expect(text).not.toMatch(/Bearer\s+\w/);
+    }
+    worlds.length = 0;
+    backends?.simulator.state.setFaults({});
+  });
+  const started = (): Backends => {
+    if (!backends) throw new Error('the backends start in beforeAll');
+    return backends;
+  };
+  return {
+    get backends() {
+      return started();
+    },
+    world(options: Parameters<typeof createWorld>[1] = {}): World {
+      const created = createWorld(started(), { ...defaults, ...options });
+      worlds.push(created);
+      return created;
+    },
+  };
+}
+
 /** What a world needs: storage, a RollWorks client id per world, and the simulator (unless `destination`). */
 export interface WorldBackends {
   azurite: { connectionString: string };
