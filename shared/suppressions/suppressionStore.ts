@@ -3,6 +3,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import type { MemberHash } from '../destinations/destination';
 import type { IdentityRef } from '../model/identity';
 import { DigestList } from './digestList';
+import { ensureContainerOnce } from '../storage/containers';
 
 /** Lists the worker keeps loaded (by connection, newest last). */
 const LISTS_KEPT = 4;
@@ -26,14 +27,7 @@ const statusOf = (error: unknown) => (error as { statusCode?: number }).statusCo
  * them in one call: a failed upload leaves the old list as it was.
  */
 export function createSuppressionStore(container: () => ContainerClient) {
-  let ensured: Promise<unknown> | undefined;
-  const ensure = () =>
-    (ensured ??= container()
-      .createIfNotExists()
-      .catch((error: unknown) => {
-        ensured = undefined;
-        throw error;
-      }));
+  const ensure = ensureContainerOnce(container);
   const loaded = new Map<string, { etag: string; list: DigestList }>();
   const blob = (connectionId: string) => container().getBlockBlobClient(suppressionBlobName(connectionId));
 

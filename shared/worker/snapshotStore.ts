@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
+import { ensureContainerOnce } from '../storage/containers';
 
 /** What was last sent successfully for one (export, segment): the sorted members and how. */
 export interface SentSnapshot {
@@ -15,14 +16,7 @@ export const snapshotBlobName = (exportId: string, segment: string): string =>
 
 /** Sent-member snapshots in the state container: one newline-separated sorted list per blob. */
 export function createSnapshotStore(container: () => ContainerClient) {
-  let ensured: Promise<unknown> | undefined;
-  const ensure = () =>
-    (ensured ??= container()
-      .createIfNotExists()
-      .catch((error: unknown) => {
-        ensured = undefined;
-        throw error;
-      }));
+  const ensure = ensureContainerOnce(container);
 
   return {
     ensureContainer: ensure,
