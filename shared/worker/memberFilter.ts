@@ -50,12 +50,4 @@ export class MemberFilter {
     else this.scratch.set(hash(this.memberHash, member, 'buffer'));
     return this.suppressions.has(this.scratch);
   }
-
-  /** How many of `members` (e.g. the last sent list) are suppressed now. */
-  countSuppressed(members: readonly string[]): number {
-    if (!this.suppressions) return 0;
-    let count = 0;
-    for (const member of members) if (this.isSuppressed(member)) count += 1;
-    return count;
-  }
 }

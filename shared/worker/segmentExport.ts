@@ -75,13 +75,12 @@ export function createSegmentExport(
     const members = collector.sortedMembers();
     collector.members.clear();
     const { snapshot: previous, error: snapshotError } = await previousSnapshot;
-    const change = previous
-      ? // Members suppressed since the last send leave the audience; that is no mass removal.
-        {
-          ...diffSorted(previous.members, members),
-          removedBySuppression: filter.countSuppressed(previous.members),
-        }
-      : { added: members.length, removed: 0, removedBySuppression: 0 };
+    // Members suppressed since the last send leave the audience; that is no mass removal. Only the
+    // removed ones are looked up: a suppressed member is never among those collected.
+    const diff = previous
+      ? diffSorted(previous.members, members, (member) => filter.isSuppressed(member))
+      : { added: members.length, removed: 0, removedWhere: 0 };
+    const change = { added: diff.added, removed: diff.removed, removedBySuppression: diff.removedWhere };
     const diffMs = Date.now() - diffStarted;
     const verdict = decide({
       read: job.counts.read,

@@ -157,8 +157,18 @@ describe('member collection', () => {
   });
 
   it('diffs sorted lists', () => {
-    expect(diffSorted(['a', 'b', 'c'], ['b', 'c', 'd', 'e'])).toEqual({ added: 2, removed: 1 });
-    expect(diffSorted([], ['a'])).toEqual({ added: 1, removed: 0 });
-    expect(diffSorted(['a'], ['a'])).toEqual({ added: 0, removed: 0 });
+    expect(diffSorted(['a', 'b', 'c'], ['b', 'c', 'd', 'e'])).toEqual({
+      added: 2,
+      removed: 1,
+      removedWhere: 0,
+    });
+    expect(diffSorted([], ['a'])).toEqual({ added: 1, removed: 0, removedWhere: 0 });
+    expect(diffSorted(['a'], ['a'])).toEqual({ added: 0, removed: 0, removedWhere: 0 });
+    const isVowel = (member: string) => 'aeiou'.includes(member);
+    expect(diffSorted(['a', 'b', 'c', 'e', 'x'], ['b', 'd'], isVowel)).toEqual({
+      added: 1,
+      removed: 4,
+      removedWhere: 2,
+    });
   });
 });
