@@ -144,6 +144,9 @@ function child<T>(mode: string, context: Context): Promise<T> {
   });
 }
 
+const stages = (figures: { readMs?: number; sendMs?: number }) =>
+  `${figures.readMs ?? '?'}, ${figures.sendMs ?? '?'} ms`;
+
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
@@ -245,8 +248,10 @@ async function main(): Promise<number> {
         [{ title: '' }, ...rounds.map((_, i) => ({ title: `run ${i + 1}`, align: 'right' as const }))],
         [
           line('without list', (r) => seconds(r.without.ms)),
+          line('    read, send', (r) => stages(r.without)),
           line('    peak RSS', (r) => megabytes(r.without.peakRss)),
           line(`with ${integer(lines)} digests`, (r) => seconds(r.with.ms)),
+          line('    read, send', (r) => stages(r.with)),
           line('    peak RSS', (r) => megabytes(r.with.peakRss)),
           line('    suppressed', (r) => integer(r.with.state.counts.suppressed ?? 0)),
           line('ratio with / without', (r) => `${(r.with.ms / r.without.ms).toFixed(3)}×`),

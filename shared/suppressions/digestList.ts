@@ -15,6 +15,13 @@ export class DigestList {
    */
   private readonly starts: Uint32Array;
   private readonly shift: number;
+  /**
+   * One bit per `bits + 3`-bit prefix, set where a digest has it (2^bits bytes: 1 MB for 1,000,000
+   * digests, small enough to stay in cache). Most members are not on the list, and about 7 in 8 of
+   * them stop here instead of reading `starts` and `bytes`, two cache misses in 20 MB.
+   */
+  private readonly present: Uint8Array;
+  private readonly presentShift: number;
 
   private constructor(
     readonly bytes: Buffer,
@@ -24,8 +31,14 @@ export class DigestList {
     const bits = Math.min(20, Math.max(8, Math.ceil(Math.log2(Math.max(1, count)))));
     this.shift = 32 - bits;
     this.starts = new Uint32Array((1 << bits) + 1);
-    for (let i = 0; i < count; i++)
-      this.starts[(bytes.readUInt32BE(i * digestBytes) >>> this.shift) + 1] += 1;
+    this.presentShift = this.shift - 3;
+    this.present = new Uint8Array(1 << bits);
+    for (let i = 0; i < count; i++) {
+      const first = bytes.readUInt32BE(i * digestBytes);
+      this.starts[(first >>> this.shift) + 1] += 1;
+      const bit = first >>> this.presentShift;
+      this.present[bit >>> 3] |= 1 << (bit & 7);
+    }
     for (let b = 1; b < this.starts.length; b++) this.starts[b] += this.starts[b - 1];
   }
 
@@ -56,6 +69,7 @@ export class DigestList {
   has(digest: Buffer, offset = 0): boolean {
     const width = this.digestBytes;
     const first = digest.readUInt32BE(offset);
+    if (!this.mayHave(first)) return false;
     const bucket = first >>> this.shift;
     let low = this.starts[bucket];
     let high = this.starts[bucket + 1] - 1;
@@ -75,10 +89,16 @@ export class DigestList {
     return false;
   }
 
+  private mayHave(first: number): boolean {
+    const bit = first >>> this.presentShift;
+    return (this.present[bit >>> 3] & (1 << (bit & 7))) !== 0;
+  }
+
   /** `has` for a digest as raw bytes in a latin1 string (`crypto.hash(…, 'binary')`), no copy. */
   hasBinary(digest: string): boolean {
     const width = this.digestBytes;
     const first = wordOf(digest, 0);
+    if (!this.mayHave(first)) return false;
     const bucket = first >>> this.shift;
     let low = this.starts[bucket];
     let high = this.starts[bucket + 1] - 1;
