@@ -4,6 +4,7 @@ import type { exportRequestSchema, exportResponseSchema } from '../../shared/exp
 import type { RunResponse, SegmentRunResponse } from '../../shared/runs/schemas';
 import type { segmentInfoSchema } from '../../shared/segments/segmentSchemas';
 import type { advertiserListSchema } from '../../shared/connections/advertiserSchemas';
+import type { discontinuedResponseSchema } from '../../shared/discontinue/schemas';
 import type { suppressionInfoSchema, suppressionReplacedSchema } from '../../shared/suppressions/schemas';
 
 /** The API's shapes, from the zod schemas that validate and describe them (types only: no zod in the bundle). */
@@ -19,3 +20,4 @@ export type Run = RunResponse;
 export type SegmentRun = SegmentRunResponse;
 export type SuppressionList = z.infer<typeof suppressionInfoSchema>;
 export type SuppressionUpload = z.infer<typeof suppressionReplacedSchema>;
+export type Discontinued = z.infer<typeof discontinuedResponseSchema>;

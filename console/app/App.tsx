@@ -4,6 +4,7 @@ import type { Session } from '../auth/session';
 import { ConnectionsPage } from '../connections/ConnectionsPage';
 import { ConnectionSetup } from '../connections/ConnectionSetup';
 import { RemoveConnection } from '../connections/RemoveConnection';
+import { DiscontinuedPage } from '../exports/DiscontinuedPage';
 import { ExportDetails } from '../exports/ExportDetails';
 import { ExportForm } from '../exports/ExportForm';
 import { ExportsPage } from '../exports/ExportsPage';
@@ -23,6 +24,7 @@ function page(path: string, query: URLSearchParams) {
   if (path === '/exports/new') return <ExportForm duplicateOf={query.get('duplicate') ?? undefined} />;
   if ((params = match('/exports/:id', path))) return <ExportDetails id={params.id} />;
   if ((params = match('/exports/:id/edit', path))) return <ExportForm id={params.id} />;
+  if ((params = match('/exports/:id/discontinued', path))) return <DiscontinuedPage id={params.id} />;
   if ((params = match('/runs/:id', path))) return <RunDetails id={params.id} />;
   return null;
 }

@@ -45,7 +45,7 @@ export function ExportActions({
   const remove = () =>
     act(async () => {
       await api.send('DELETE', `/exports/${item.id}?audiences=${audiences}`);
-      navigate('/exports');
+      navigate(audiences === 'deactivate' ? `/exports/${item.id}/discontinued` : '/exports');
     });
   const removeMessages = messagesByField(error, ['audiences']);
   const inProgress =

@@ -73,7 +73,11 @@ export function ExportForm({ id, duplicateOf }: { id?: string; duplicateOf?: str
             requestOf(draft),
           )
         : await api.send<ExportView>('POST', '/exports', requestOf(draft));
-      navigate(`/exports/${saved.id}`);
+      navigate(
+        dropped.length > 0 && audiences === 'deactivate'
+          ? `/exports/${saved.id}/discontinued`
+          : `/exports/${saved.id}`,
+      );
     } catch (error) {
       setMessages(messagesByField(error, DRAFT_FIELDS));
       setBusy(false);

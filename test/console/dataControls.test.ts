@@ -104,7 +104,10 @@ it('an admin suppresses people, filters by consent, follows data changes and dea
     await page.getByLabel('Deactivate them in RollWorks').check();
     await checkPage(page, 'remove-export');
     await page.getByRole('button', { name: 'Remove export' }).click();
-    await page.getByRole('heading', { level: 1, name: 'Exports' }).waitFor();
+    await page.getByRole('heading', { level: 1, name: 'Removed audiences' }).waitFor();
+    await page.getByText('The export was removed; nothing of it is sent again.').waitFor();
+    await page.getByRole('cell', { name: 'Deactivated' }).waitFor({ timeout: 60_000 });
+    await checkPage(page, 'removed-audiences');
     await world.stack.waitFor(
       () => simulator.audiences.get(audience.id)?.deleted === true,
       'the audience deactivated at RollWorks',
