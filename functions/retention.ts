@@ -1,6 +1,5 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import { contextLogger } from '../shared/logging/logger';
-import { createRetention } from '../shared/retention/retentionService';
 import { getServices } from '../shared/services';
 
 /**
@@ -10,9 +9,7 @@ import { getServices } from '../shared/services';
 export async function retentionTick(_timer: Timer, context: InvocationContext): Promise<void> {
   const logger = contextLogger(context, { invocationId: context.invocationId });
   const services = getServices();
-  await createRetention({ settings: services.config, storage: services.storage, clock: services.clock }).run(
-    logger,
-  );
+  await services.retention.run(logger);
   await services.discontinue.requeueStale(logger);
 }
 

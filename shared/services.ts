@@ -42,6 +42,7 @@ import { lazyTable } from './storage/tables';
 import { createTelemetry, type Telemetry } from './telemetry/telemetry';
 import { createSuppressionService, type SuppressionService } from './suppressions/suppressionService';
 import { createSuppressionStore } from './suppressions/suppressionStore';
+import { createRetention, type Retention } from './retention/retentionService';
 
 /**
  * Everything the function files call, created lazily on first use so that importing a function
@@ -80,6 +81,8 @@ export interface Services {
   audienceDeactivator: AudienceDeactivator;
   /** One suppression list per connection (digests only); `remove` when a connection is deleted. */
   suppressions: SuppressionService;
+  /** The daily pass deleting run data and reports past their retention. */
+  retention: Retention;
 }
 
 /** Work outside an invocation logs to the console; locally that is the terminal, so only problems. */
@@ -175,6 +178,7 @@ const defaultFactories: Omit<Factories, 'config'> = {
       destinations: s.destinations,
       queue: s.deactivationQueue,
     }),
+  retention: (s) => createRetention({ settings: s.config, storage: s.storage, clock: s.clock }),
   suppressions: (s) =>
     createSuppressionService({
       clock: s.clock,
