@@ -34,7 +34,10 @@ export interface SegmentLayout {
   /** Changes whenever a partition (or model.json) changes: the key of cached counts. */
   contentKey: string;
   lastModified: Date | null;
-  /** The newest write of any blob in the folder (partitions, model.json, manifest, markers). */
+  /**
+   * The latest the newest write of any blob in the folder (partitions, model.json, manifest, markers)
+   * can have been: Last-Modified has whole seconds, so the end of that second.
+   */
   lastWrite: Date | null;
 }
 
@@ -161,11 +164,14 @@ export async function loadSegmentLayout(container: ContainerClient, name: string
     attributes,
     contentKey: createHash('sha256').update(keyParts.join('\n')).digest('base64url'),
     lastModified,
-    lastWrite: blobs.reduce<Date | null>(
-      (newest, blob) => (!newest || blob.lastModified > newest ? blob.lastModified : newest),
-      null,
-    ),
+    lastWrite: latestWrite(blobs),
   };
+}
+
+function latestWrite(blobs: { lastModified: Date }[]): Date | null {
+  let newest: number | null = null;
+  for (const blob of blobs) newest = Math.max(newest ?? 0, blob.lastModified.getTime());
+  return newest === null ? null : new Date(newest + 999);
 }
 
 /** A manifest that is not the documented shape is ignored (sizes are then counted). */
