@@ -170,6 +170,27 @@ interface Round {
 }
 
 /** One worker export: a run of a not-yet-sent export, its real queue message handled in this process. */
+/** An export of the bench segment that only the bench runs (no schedule), hashing emails. */
+export async function createBenchExport(
+  services: Services,
+  connectionId: string,
+  displayName: string,
+): Promise<string> {
+  const created = await services.exports.create(
+    {
+      displayName,
+      connectionId,
+      advertiserId: DEMO_ADVERTISABLES[0].eid,
+      emailField: 'Email',
+      segments: [SEGMENT],
+      hashEmails: true,
+      schedule: { enabled: false },
+    },
+    ADMIN,
+  );
+  return created.id;
+}
+
 export async function workerExport(services: Services, exportId: string): Promise<WorkerFigures> {
   const run = await services.runs.startOnDemand(exportId, ADMIN, {});
   const queue = services.storage.queue(services.config.EXPORT_QUEUE_NAME);
@@ -278,21 +299,8 @@ async function main(): Promise<number> {
     at = Date.now();
     const connectionId = await readyConnection(services);
     const exportIds: string[] = [];
-    for (let round = 1; round <= runs; round++) {
-      const created = await services.exports.create(
-        {
-          displayName: `Bench export ${round}`,
-          connectionId,
-          advertiserId: DEMO_ADVERTISABLES[0].eid,
-          emailField: 'Email',
-          segments: [SEGMENT],
-          hashEmails: true,
-          schedule: { enabled: false },
-        },
-        ADMIN,
-      );
-      exportIds.push(created.id);
-    }
+    for (let round = 1; round <= runs; round++)
+      exportIds.push(await createBenchExport(services, connectionId, `Bench export ${round}`));
     console.log(
       `Connection authorized through the simulator's sign-in form, ${runs} exports configured in ${seconds(Date.now() - at)}`,
     );

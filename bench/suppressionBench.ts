@@ -20,11 +20,10 @@ import { startAzurite } from '../dev/azurite';
 import { integer, megabytes, seconds } from '../dev/demo/format';
 import { renderTable } from '../dev/demo/table';
 import { generateSegment } from '../dev/segmentGenerator';
-import { DEMO_ADVERTISABLES } from '../dev/simulator';
 import {
-  ADMIN,
   SEGMENT,
   audienceSize,
+  createBenchExport,
   readyConnection,
   rssSampler,
   servicesFor,
@@ -183,21 +182,8 @@ async function main(): Promise<number> {
     const [plain, suppressing] = [await readyConnection(services), await readyConnection(services)];
     const pairs: [string, string][] = [];
     for (let round = 1; round <= runs; round++) {
-      const make = async (connectionId: string, label: string) =>
-        (
-          await services.exports.create(
-            {
-              displayName: `Suppression bench ${label} ${round}`,
-              connectionId,
-              advertiserId: DEMO_ADVERTISABLES[0].eid,
-              emailField: 'Email',
-              segments: [SEGMENT],
-              hashEmails: true,
-              schedule: { enabled: false },
-            },
-            ADMIN,
-          )
-        ).id;
+      const make = (connectionId: string, label: string) =>
+        createBenchExport(services, connectionId, `Suppression bench ${label} ${round}`);
       pairs.push([await make(plain, 'without'), await make(suppressing, 'with')]);
     }
     const context: Context = {
