@@ -96,12 +96,8 @@ function csv(layout: SegmentLayout, field: string | undefined, onFields: FieldsH
     let columns: string[] = attributes ?? [];
     const parser = new CsvParser({ delimiter: format.delimiter });
     let batch = fieldBatch(blob);
-    const select = () => {
-      if (field !== undefined && columns.indexOf(field) !== columns.lastIndexOf(field)) {
-        throw ambiguous(blob, columns, field);
-      }
-      parser.selectColumn(Math.max(0, field === undefined ? 0 : columns.indexOf(field)));
-    };
+    const select = () =>
+      parser.selectColumn(field === undefined ? 0 : Math.max(0, uniqueColumn(blob, columns, field)));
     if (!format.hasHeader) select();
     const onValue = (
       value: string | undefined,
